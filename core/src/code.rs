@@ -1,0 +1,112 @@
+//! Stable machine-readable error codes.
+//!
+//! Every error that can reach a user maps to exactly one [`Code`]. The spelling of a code is a
+//! public contract (API `code` field, CLI `--output json`): add codes, never rename them. The
+//! HTTP status for each code is chosen in one place only, `cairn-server`'s `problem` module.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// The body is not JSON at all.
+    InvalidJson,
+    /// JSON, but not a DSSE envelope (missing/extra fields, bad base64, no signatures).
+    InvalidEnvelope,
+    /// The envelope payload is not a valid in-toto Statement.
+    InvalidStatement,
+    /// A digest string is not `algorithm:lowercase-hex` of the right length.
+    InvalidDigest,
+    /// An image reference is not `name[:tag]@digest`.
+    InvalidImageRef,
+    /// A public or private key could not be parsed or is not supported.
+    InvalidKey,
+    /// A signature did not verify with the key it names.
+    SignatureInvalid,
+    /// No registered, active key verifies any signature.
+    UnknownSigner,
+    /// A body or a field exceeds a documented limit.
+    PayloadTooLarge,
+    /// A request parameter or body field is malformed.
+    InvalidRequest,
+    /// Wrong password for an encrypted private key.
+    WrongPassword,
+    /// The resource does not exist.
+    NotFound,
+    /// The request conflicts with stored state (e.g. a keyid registered under another name).
+    Conflict,
+    /// The content type is not accepted on this route.
+    UnsupportedMediaType,
+    /// The HTTP method is not allowed on this route.
+    MethodNotAllowed,
+    /// The database or another dependency is unavailable.
+    Unavailable,
+    /// A bug or an unexpected failure; details are in the server log under the request id.
+    Internal,
+}
+
+impl Code {
+    /// Every code, for tables and documentation tests.
+    pub const ALL: &'static [Code] = &[
+        Code::InvalidJson,
+        Code::InvalidEnvelope,
+        Code::InvalidStatement,
+        Code::InvalidDigest,
+        Code::InvalidImageRef,
+        Code::InvalidKey,
+        Code::SignatureInvalid,
+        Code::UnknownSigner,
+        Code::PayloadTooLarge,
+        Code::InvalidRequest,
+        Code::WrongPassword,
+        Code::NotFound,
+        Code::Conflict,
+        Code::UnsupportedMediaType,
+        Code::MethodNotAllowed,
+        Code::Unavailable,
+        Code::Internal,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidJson => "invalid_json",
+            Code::InvalidEnvelope => "invalid_envelope",
+            Code::InvalidStatement => "invalid_statement",
+            Code::InvalidDigest => "invalid_digest",
+            Code::InvalidImageRef => "invalid_image_ref",
+            Code::InvalidKey => "invalid_key",
+            Code::SignatureInvalid => "signature_invalid",
+            Code::UnknownSigner => "unknown_signer",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::InvalidRequest => "invalid_request",
+            Code::WrongPassword => "wrong_password",
+            Code::NotFound => "not_found",
+            Code::Conflict => "conflict",
+            Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::MethodNotAllowed => "method_not_allowed",
+            Code::Unavailable => "unavailable",
+            Code::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert!(seen.insert(s), "duplicate code {s}");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Cairn's pure domain: digests, image references, DSSE envelopes, in-toto Statements, keys and
+//! verification reports.
+//!
+//! Nothing in this crate performs I/O, reads the clock or the environment, or spawns tasks: callers
+//! pass the current time and a random source, so every function is deterministic under test.
+#![forbid(unsafe_code)]
+
+pub mod attestation;
+pub mod code;
+pub mod digest;
+pub mod dsse;
+pub mod encoding;
+pub mod image;
+pub mod keys;
+pub mod limits;
+pub mod predicate;
+pub mod statement;
+pub mod time;
+pub mod verify;
+
+pub use code::Code;
+pub use digest::{Digest, DigestAlgorithm};
+pub use image::ImageRef;

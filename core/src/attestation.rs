@@ -152,7 +152,10 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
     for (i, sig) in envelope.signatures.iter().enumerate() {
         let hint = sig.keyid.as_deref();
         let hinted = |k: &&TrustedKey| Some(k.public_key.keyid().as_str()) == hint;
-        let ordered = keys.iter().filter(hinted).chain(keys.iter().filter(|k| !hinted(k)));
+        let ordered = keys
+            .iter()
+            .filter(hinted)
+            .chain(keys.iter().filter(|k| !hinted(k)));
         let mut verified = None;
         for key in ordered {
             if let Ok(scheme) = key.public_key.verify(&message, &sig.sig) {
@@ -221,7 +224,13 @@ pub fn verify_attestation(
         let detail = sigs
             .checks
             .iter()
-            .map(|c| format!("{}: {}", c.subject.as_deref().unwrap_or("signature"), c.detail))
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    c.subject.as_deref().unwrap_or("signature"),
+                    c.detail
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
         return Err(if sigs.hinted_key_failed {
@@ -230,15 +239,20 @@ pub fn verify_attestation(
             AttestationError::UnknownSigner(detail)
         });
     }
-    let mut checks = vec![Check::pass(names::DSSE_ENVELOPE, format!("{} bytes", bytes.len()))];
+    let mut checks = vec![Check::pass(
+        names::DSSE_ENVELOPE,
+        format!("{} bytes", bytes.len()),
+    )];
     checks.extend(sigs.checks);
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(StatementError::PayloadType(
-            envelope.payload_type.chars().take(80).collect(),
-        )
-        .into());
+        return Err(
+            StatementError::PayloadType(envelope.payload_type.chars().take(80).collect()).into(),
+        );
     }
-    checks.push(Check::pass(names::STATEMENT_PAYLOAD_TYPE, IN_TOTO_PAYLOAD_TYPE));
+    checks.push(Check::pass(
+        names::STATEMENT_PAYLOAD_TYPE,
+        IN_TOTO_PAYLOAD_TYPE,
+    ));
     let statement = Statement::parse(&envelope.payload)?;
     checks.push(Check::pass(
         names::STATEMENT_PARSE,
@@ -291,6 +305,7 @@ mod tests {
             vec![Subject {
                 name: "registry.example/acme/web".into(),
                 digests: vec![Digest::sha256_of(b"image")],
+                other_digests: vec![],
             }],
             crate::predicate::SLSA_PROVENANCE_V1,
             serde_json::json!({}),
@@ -298,12 +313,18 @@ mod tests {
     }
 
     fn trusted(key: &SigningKey, name: &str) -> TrustedKey {
-        TrustedKey { name: name.into(), public_key: key.public_key().clone() }
+        TrustedKey {
+            name: name.into(),
+            public_key: key.public_key().clone(),
+        }
     }
 
     fn signed(key: &SigningKey) -> Vec<u8> {
         let rng = SystemRandom::new();
-        sign_statement(&statement(), key, &rng).unwrap().to_json().into_bytes()
+        sign_statement(&statement(), key, &rng)
+            .unwrap()
+            .to_json()
+            .into_bytes()
     }
 
     #[test]
@@ -316,7 +337,10 @@ mod tests {
         assert_eq!(env.content_id, Digest::sha256_of(&bytes));
         let v = verify_attestation(env, &[trusted(&other, "other"), trusted(&key, "ci")]).unwrap();
         assert_eq!(v.signers, vec![key.public_key().keyid().clone()]);
-        assert_eq!(crate::verify::verdict_of(&v.checks), crate::verify::Verdict::Pass);
+        assert_eq!(
+            crate::verify::verdict_of(&v.checks),
+            crate::verify::Verdict::Pass
+        );
     }
 
     #[test]
@@ -350,22 +374,33 @@ mod tests {
         let keys = [trusted(&key, "ci")];
 
         let by_stranger = ReceivedEnvelope::parse(&signed(&stranger)).unwrap();
-        assert_eq!(verify_attestation(by_stranger, &keys).unwrap_err().code(), Code::UnknownSigner);
+        assert_eq!(
+            verify_attestation(by_stranger, &keys).unwrap_err().code(),
+            Code::UnknownSigner
+        );
 
         let mut env = sign_statement(&statement(), &key, &rng).unwrap();
         env.payload[10] ^= 1;
         let tampered = ReceivedEnvelope::parse(env.to_json().as_bytes()).unwrap();
-        assert_eq!(verify_attestation(tampered, &keys).unwrap_err().code(), Code::SignatureInvalid);
+        assert_eq!(
+            verify_attestation(tampered, &keys).unwrap_err().code(),
+            Code::SignatureInvalid
+        );
 
         let payload = b"{\"hello\":1}".to_vec();
-        let sig = key.sign(&crate::dsse::pae("text/plain", &payload), &rng).unwrap();
+        let sig = key
+            .sign(&crate::dsse::pae("text/plain", &payload), &rng)
+            .unwrap();
         let env = Envelope {
             payload_type: "text/plain".into(),
             payload,
             signatures: vec![crate::dsse::Signature { keyid: None, sig }],
         };
         let plain = ReceivedEnvelope::parse(env.to_json().as_bytes()).unwrap();
-        assert_eq!(verify_attestation(plain, &keys).unwrap_err().code(), Code::InvalidStatement);
+        assert_eq!(
+            verify_attestation(plain, &keys).unwrap_err().code(),
+            Code::InvalidStatement
+        );
     }
 
     #[test]
@@ -394,13 +429,22 @@ mod tests {
 
     #[test]
     fn reports_bad_lines_and_garbage() {
-        assert_eq!(split_upload(b"   ").unwrap_err().code(), Code::InvalidEnvelope);
-        assert_eq!(split_upload(b"{nope").unwrap_err().code(), Code::InvalidJson);
+        assert_eq!(
+            split_upload(b"   ").unwrap_err().code(),
+            Code::InvalidEnvelope
+        );
+        assert_eq!(
+            split_upload(b"{nope").unwrap_err().code(),
+            Code::InvalidJson
+        );
         let rng = SystemRandom::new();
         let key = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
         let body = [signed(&key).as_slice(), b"\n{\"a\":1}\n"].concat();
         let err = split_upload(&body).unwrap_err();
-        assert!(matches!(err, AttestationError::Line { line: 2, .. }), "{err:?}");
+        assert!(
+            matches!(err, AttestationError::Line { line: 2, .. }),
+            "{err:?}"
+        );
         assert_eq!(err.code(), Code::InvalidEnvelope);
     }
 }

@@ -105,7 +105,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in Code::ALL {
             let s = code.as_str();
-            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
             assert!(seen.insert(s), "duplicate code {s}");
         }
     }

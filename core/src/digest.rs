@@ -234,7 +234,10 @@ mod tests {
     fn serde_goes_through_the_parser() {
         assert!(serde_json::from_str::<Digest>("\"sha256:00\"").is_err());
         let d: Digest = serde_json::from_str(&format!("\"sha256:{HEX64}\"")).unwrap();
-        assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"sha256:{HEX64}\""));
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            format!("\"sha256:{HEX64}\"")
+        );
     }
 
     proptest! {

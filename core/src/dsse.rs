@@ -197,7 +197,8 @@ mod tests {
 
     #[test]
     fn parses_and_round_trips() {
-        let json = r#"{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"k","sig":"AQI="}]}"#;
+        let json =
+            r#"{"payloadType":"t","payload":"aGk=","signatures":[{"keyid":"k","sig":"AQI="}]}"#;
         let env = Envelope::parse(json.as_bytes()).unwrap();
         assert_eq!(env.payload, b"hi");
         assert_eq!(env.signatures[0].keyid.as_deref(), Some("k"));
@@ -220,11 +221,26 @@ mod tests {
         let cases: &[(&str, Code)] = &[
             ("not json", Code::InvalidJson),
             ("[]", Code::InvalidEnvelope),
-            (r#"{"payloadType":"t","payload":"aGk=","signatures":[]}"#, Code::InvalidEnvelope),
-            (r#"{"payloadType":"t","payload":"%%","signatures":[{"sig":"AQI="}]}"#, Code::InvalidEnvelope),
-            (r#"{"payloadType":"","payload":"aGk=","signatures":[{"sig":"AQI="}]}"#, Code::InvalidEnvelope),
-            (r#"{"payloadType":"t","payload":"aGk=","signatures":[{"sig":"AQI="}],"x":1}"#, Code::InvalidEnvelope),
-            (r#"{"payloadType":"t","payload":"aGk=","payload":"aGk=","signatures":[{"sig":"AQI="}]}"#, Code::InvalidEnvelope),
+            (
+                r#"{"payloadType":"t","payload":"aGk=","signatures":[]}"#,
+                Code::InvalidEnvelope,
+            ),
+            (
+                r#"{"payloadType":"t","payload":"%%","signatures":[{"sig":"AQI="}]}"#,
+                Code::InvalidEnvelope,
+            ),
+            (
+                r#"{"payloadType":"","payload":"aGk=","signatures":[{"sig":"AQI="}]}"#,
+                Code::InvalidEnvelope,
+            ),
+            (
+                r#"{"payloadType":"t","payload":"aGk=","signatures":[{"sig":"AQI="}],"x":1}"#,
+                Code::InvalidEnvelope,
+            ),
+            (
+                r#"{"payloadType":"t","payload":"aGk=","payload":"aGk=","signatures":[{"sig":"AQI="}]}"#,
+                Code::InvalidEnvelope,
+            ),
         ];
         for (input, code) in cases {
             let err = Envelope::parse(input.as_bytes()).unwrap_err();

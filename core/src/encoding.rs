@@ -21,7 +21,11 @@ pub struct Base64Error;
 /// Decode standard or URL-safe base64, with or without padding.
 pub fn decode_base64(s: &str) -> Result<Vec<u8>, Base64Error> {
     let uses_url_alphabet = s.bytes().any(|b| b == b'-' || b == b'_');
-    let engine = if uses_url_alphabet { &URL_SAFE } else { &STANDARD };
+    let engine = if uses_url_alphabet {
+        &URL_SAFE
+    } else {
+        &STANDARD
+    };
     engine.decode(s).map_err(|_| Base64Error)
 }
 

@@ -83,11 +83,14 @@ fn is_valid_host(comp: &str) -> bool {
     let host_ok = !host.is_empty()
         && host.split('.').all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     host_ok && port_ok
 }
 
@@ -124,7 +127,9 @@ fn is_valid_tag(tag: &str) -> bool {
     let bytes = tag.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 128
-        && bytes.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && bytes
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
@@ -186,7 +191,10 @@ mod tests {
         assert_eq!(r.name(), "registry.example:5000/acme/web");
         assert_eq!(r.tag(), Some("1.2.3"));
         assert_eq!(r.digest().to_string(), D);
-        assert_eq!(r.to_string(), format!("registry.example:5000/acme/web:1.2.3@{D}"));
+        assert_eq!(
+            r.to_string(),
+            format!("registry.example:5000/acme/web:1.2.3@{D}")
+        );
     }
 
     #[test]
@@ -200,7 +208,9 @@ mod tests {
 
     #[test]
     fn rejects_missing_digest() {
-        let e = "registry.example/acme/web:latest".parse::<ImageRef>().unwrap_err();
+        let e = "registry.example/acme/web:latest"
+            .parse::<ImageRef>()
+            .unwrap_err();
         assert!(matches!(e, ImageRefError::MissingDigest(_)));
         assert_eq!(e.code(), crate::Code::InvalidImageRef);
     }

@@ -30,7 +30,10 @@ pub fn is_uri(s: &str) -> bool {
         Some((scheme, rest)) => {
             !rest.is_empty()
                 && !s.chars().any(char::is_whitespace)
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
                 && scheme
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -45,10 +48,19 @@ mod tests {
 
     #[test]
     fn resolves_cosign_aliases_and_uris() {
-        assert_eq!(resolve_type_alias("slsaprovenance1"), Some(SLSA_PROVENANCE_V1));
-        assert_eq!(resolve_type_alias("slsaprovenance02"), Some(SLSA_PROVENANCE_V02));
+        assert_eq!(
+            resolve_type_alias("slsaprovenance1"),
+            Some(SLSA_PROVENANCE_V1)
+        );
+        assert_eq!(
+            resolve_type_alias("slsaprovenance02"),
+            Some(SLSA_PROVENANCE_V02)
+        );
         assert_eq!(resolve_type_alias("cyclonedx"), Some(CYCLONEDX_BOM));
-        assert_eq!(resolve_type_alias("https://example.com/p/v1"), Some("https://example.com/p/v1"));
+        assert_eq!(
+            resolve_type_alias("https://example.com/p/v1"),
+            Some("https://example.com/p/v1")
+        );
     }
 
     #[test]

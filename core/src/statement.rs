@@ -1,10 +1,13 @@
 //! in-toto Statements (v0.1 and v1): parse, validate, build.
 //!
 //! Validation: `_type` is one of the two Statement URIs; at least one subject; every subject has
-//! at least one digest Cairn understands (sha256/sha384/sha512) and every such digest is
-//! well-formed; `predicateType` is a URI. Digests under other algorithm names (`sha1`,
-//! `gitCommit`, …) are allowed by in-toto and ignored here. Duplicate JSON keys are rejected so
+//! at least one digest and every digest is well-formed: sha256/sha384/sha512 exactly as
+//! [`Digest`] requires, other algorithm names of in-toto's open digest set (`sha1`, `gitCommit`,
+//! …) as non-empty lowercase hex; `predicateType` is a URI. Duplicate JSON keys are rejected so
 //! that two parsers can never disagree about what was signed.
+//!
+//! Only sha256/sha384/sha512 digests identify artifacts in Cairn's store ([`Subject::digests`]);
+//! the others are kept ([`Subject::other_digests`]) but not indexed.
 
 use crate::digest::{Digest, DigestAlgorithm, DigestError};
 use crate::limits;
@@ -43,8 +46,10 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub name: String,
-    /// The digests Cairn understands, in the order given.
+    /// The digests Cairn indexes artifacts by (sha256/sha384/sha512), in the order given.
     pub digests: Vec<Digest>,
+    /// Digests under other algorithm names (e.g. `gitCommit`), validated as lowercase hex.
+    pub other_digests: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,8 +64,12 @@ pub enum StatementError {
     NoSubjects,
     #[error("statement has {count} subjects; at most {max} are accepted")]
     TooManySubjects { count: usize, max: usize },
-    #[error("subject {index} has no sha256, sha384 or sha512 digest")]
-    NoUsableDigest { index: usize },
+    #[error("subject {index} has no digest")]
+    NoDigest { index: usize },
+    #[error("subject {index}: {algorithm} digest must be non-empty lowercase hex")]
+    BadOtherDigest { index: usize, algorithm: String },
+    #[error("no subject has a sha256, sha384 or sha512 digest that Cairn can index")]
+    NoIndexableDigest,
     #[error("subject {index}: {source}")]
     BadDigest {
         index: usize,
@@ -68,7 +77,11 @@ pub enum StatementError {
         source: DigestError,
     },
     #[error("subject {index} has {count} digests; at most {max} are accepted")]
-    TooManyDigests { index: usize, count: usize, max: usize },
+    TooManyDigests {
+        index: usize,
+        count: usize,
+        max: usize,
+    },
     #[error("predicateType is missing or not a URI")]
     BadPredicateType,
     #[error("{field} exceeds {max} characters")]
@@ -78,13 +91,16 @@ pub enum StatementError {
 impl StatementError {
     pub fn code(&self) -> crate::Code {
         match self {
-            StatementError::BadDigest { .. } => crate::Code::InvalidDigest,
+            StatementError::BadDigest { .. } | StatementError::BadOtherDigest { .. } => {
+                crate::Code::InvalidDigest
+            }
             StatementError::Json(_)
             | StatementError::PayloadType(_)
             | StatementError::UnknownType(_)
             | StatementError::NoSubjects
             | StatementError::TooManySubjects { .. }
-            | StatementError::NoUsableDigest { .. }
+            | StatementError::NoDigest { .. }
+            | StatementError::NoIndexableDigest
             | StatementError::TooManyDigests { .. }
             | StatementError::BadPredicateType
             | StatementError::FieldTooLong { .. } => crate::Code::InvalidStatement,
@@ -187,21 +203,29 @@ impl Statement {
                         max: limits::MAX_NAME_CHARS,
                     });
                 }
+                if s.digest.0.is_empty() {
+                    return Err(StatementError::NoDigest { index });
+                }
                 let mut digests = Vec::new();
-                for (algorithm, value) in &s.digest.0 {
-                    // Only algorithms Cairn knows are validated; others are legal in in-toto.
+                let mut other_digests = Vec::new();
+                for (algorithm, value) in s.digest.0 {
                     if algorithm.parse::<DigestAlgorithm>().is_ok() {
-                        let d = Digest::from_parts(algorithm, value)
+                        let d = Digest::from_parts(&algorithm, &value)
                             .map_err(|source| StatementError::BadDigest { index, source })?;
                         digests.push(d);
+                    } else if is_lower_hex(&value) && algorithm.len() <= 64 {
+                        other_digests.push((algorithm, value));
+                    } else {
+                        return Err(StatementError::BadOtherDigest {
+                            index,
+                            algorithm: algorithm.chars().take(64).collect(),
+                        });
                     }
-                }
-                if digests.is_empty() {
-                    return Err(StatementError::NoUsableDigest { index });
                 }
                 Ok(Subject {
                     name: s.name,
                     digests,
+                    other_digests,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -211,6 +235,15 @@ impl Statement {
             predicate_type: wire.predicate_type,
             predicate: wire.predicate,
         })
+    }
+
+    /// Fail unless some subject carries a digest Cairn can index an artifact by.
+    pub fn require_indexable_subject(&self) -> Result<(), StatementError> {
+        if self.subjects.iter().any(|s| !s.digests.is_empty()) {
+            Ok(())
+        } else {
+            Err(StatementError::NoIndexableDigest)
+        }
     }
 
     /// Build a v1 Statement.
@@ -237,6 +270,11 @@ impl Statement {
                     .digests
                     .iter()
                     .map(|d| (d.algorithm().as_str().to_owned(), d.hex().into()))
+                    .chain(
+                        s.other_digests
+                            .iter()
+                            .map(|(a, v)| (a.clone(), v.clone().into())),
+                    )
                     .collect();
                 serde_json::json!({"name": s.name, "digest": digest})
             })
@@ -268,6 +306,10 @@ impl Statement {
     }
 }
 
+fn is_lower_hex(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,11 +325,20 @@ mod tests {
     fn accepts_v1_and_v01() {
         for t in [STATEMENT_V1, STATEMENT_V01] {
             let s = Statement::parse(
-                doc(t, &format!(r#"[{{"name":"a","digest":{{"sha256":"{HEX}","sha1":"xyz"}}}}]"#), "https://slsa.dev/provenance/v1").as_bytes(),
+                doc(
+                    t,
+                    &format!(r#"[{{"name":"a","digest":{{"sha256":"{HEX}","sha1":"ab"}}}}]"#),
+                    "https://slsa.dev/provenance/v1",
+                )
+                .as_bytes(),
             )
             .unwrap();
             assert_eq!(s.subjects.len(), 1);
-            assert_eq!(s.subjects[0].digests.len(), 1, "sha1 is ignored");
+            assert_eq!(s.subjects[0].digests.len(), 1);
+            assert_eq!(
+                s.subjects[0].other_digests,
+                vec![("sha1".to_owned(), "ab".to_owned())]
+            );
             assert_eq!(s.predicate_type, "https://slsa.dev/provenance/v1");
         }
     }
@@ -296,17 +347,48 @@ mod tests {
     fn rejects_each_invalid_statement() {
         let good_subject = format!(r#"[{{"name":"a","digest":{{"sha256":"{HEX}"}}}}]"#);
         let cases = [
-            (doc("https://example.com/Statement", &good_subject, "https://p"), "UnknownType"),
+            (
+                doc("https://example.com/Statement", &good_subject, "https://p"),
+                "UnknownType",
+            ),
             (doc(STATEMENT_V1, "[]", "https://p"), "NoSubjects"),
-            (doc(STATEMENT_V1, r#"[{"name":"a","digest":{"sha1":"ab"}}]"#, "https://p"), "NoUsableDigest"),
-            (doc(STATEMENT_V1, r#"[{"name":"a","digest":{"sha256":"ABC"}}]"#, "https://p"), "BadDigest"),
+            (
+                doc(STATEMENT_V1, r#"[{"name":"a","digest":{}}]"#, "https://p"),
+                "NoDigest",
+            ),
+            (
+                doc(
+                    STATEMENT_V1,
+                    r#"[{"name":"a","digest":{"sha1":"XY"}}]"#,
+                    "https://p",
+                ),
+                "BadOtherDigest",
+            ),
+            (
+                doc(
+                    STATEMENT_V1,
+                    r#"[{"name":"a","digest":{"sha256":"ABC"}}]"#,
+                    "https://p",
+                ),
+                "BadDigest",
+            ),
             (doc(STATEMENT_V1, &good_subject, ""), "BadPredicateType"),
-            (doc(STATEMENT_V1, &format!(r#"[{{"name":"a","digest":{{"sha256":"{HEX}","sha256":"{HEX}"}}}}]"#), "https://p"), "Json"),
+            (
+                doc(
+                    STATEMENT_V1,
+                    &format!(r#"[{{"name":"a","digest":{{"sha256":"{HEX}","sha256":"{HEX}"}}}}]"#),
+                    "https://p",
+                ),
+                "Json",
+            ),
             ("[1,2]".to_owned(), "Json"),
         ];
         for (input, expected) in cases {
             let err = Statement::parse(input.as_bytes()).unwrap_err();
-            assert!(format!("{err:?}").starts_with(expected), "{input}: got {err:?}");
+            assert!(
+                format!("{err:?}").starts_with(expected),
+                "{input}: got {err:?}"
+            );
         }
     }
 
@@ -315,14 +397,21 @@ mod tests {
         let s = format!(
             r#"{{"_type":"{STATEMENT_V1}","_type":"{STATEMENT_V01}","subject":[{{"name":"a","digest":{{"sha256":"{HEX}"}}}}],"predicateType":"https://p"}}"#
         );
-        assert!(matches!(Statement::parse(s.as_bytes()), Err(StatementError::Json(_))));
+        assert!(matches!(
+            Statement::parse(s.as_bytes()),
+            Err(StatementError::Json(_))
+        ));
     }
 
     #[test]
     fn builds_and_reparses() {
         let d: Digest = format!("sha256:{HEX}").parse().unwrap();
         let s = Statement::new_v1(
-            vec![Subject { name: "registry.example/acme/web".into(), digests: vec![d.clone()] }],
+            vec![Subject {
+                name: "registry.example/acme/web".into(),
+                digests: vec![d.clone()],
+                other_digests: vec![("gitCommit".into(), "d20ace79".into())],
+            }],
             "https://slsa.dev/provenance/v1",
             serde_json::json!({"buildDefinition": {}}),
         );
@@ -330,6 +419,24 @@ mod tests {
         assert_eq!(again, s);
         assert!(again.has_subject_digest(&d));
         assert_eq!(again.subject_digests(), vec![&d]);
+        assert!(again.require_indexable_subject().is_ok());
+    }
+
+    #[test]
+    fn a_git_commit_subject_is_valid_but_not_indexable() {
+        let s = Statement::parse(
+            doc(
+                STATEMENT_V1,
+                r#"[{"digest":{"gitCommit":"d20ace7968ba43c0219f62d71334c1095bab1602"}}]"#,
+                "https://p",
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.require_indexable_subject(),
+            Err(StatementError::NoIndexableDigest)
+        );
     }
 
     proptest! {

@@ -28,7 +28,9 @@ impl Timestamp {
     pub fn parse_rfc3339(s: &str) -> Result<Self, TimestampError> {
         let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| TimestampError(s.to_owned()))?;
         let ms = t.unix_timestamp_nanos() / 1_000_000;
-        i64::try_from(ms).map(Self).map_err(|_| TimestampError(s.to_owned()))
+        i64::try_from(ms)
+            .map(Self)
+            .map_err(|_| TimestampError(s.to_owned()))
     }
 
     pub fn to_rfc3339(self) -> String {

@@ -99,13 +99,22 @@ mod tests {
     fn all_pass_is_pass_and_any_fail_is_fail() {
         let ok = Check::pass(names::DSSE_SIGNATURE, "ok");
         assert_eq!(verdict_of(std::slice::from_ref(&ok)), Verdict::Pass);
-        assert_eq!(verdict_of(&[ok, Check::fail(names::STATEMENT_PARSE, "bad")]), Verdict::Fail);
+        assert_eq!(
+            verdict_of(&[ok, Check::fail(names::STATEMENT_PARSE, "bad")]),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn skipped_fails_unless_waived() {
         let skipped = Check::skipped(names::STATEMENT_SUBJECT, "no digest given");
-        assert_eq!(verdict_of(&[Check::pass("a", ""), skipped.clone()]), Verdict::Fail);
-        assert_eq!(verdict_of(&[Check::pass("a", ""), skipped.optional()]), Verdict::Pass);
+        assert_eq!(
+            verdict_of(&[Check::pass("a", ""), skipped.clone()]),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict_of(&[Check::pass("a", ""), skipped.optional()]),
+            Verdict::Pass
+        );
     }
 }

@@ -107,7 +107,8 @@ pub fn encrypt_private_key(
     let mut salt = [0u8; 32];
     let mut nonce = [0u8; 24];
     rng.fill(&mut salt).map_err(|_| EncryptedKeyError::Random)?;
-    rng.fill(&mut nonce).map_err(|_| EncryptedKeyError::Random)?;
+    rng.fill(&mut nonce)
+        .map_err(|_| EncryptedKeyError::Random)?;
     let key = derive_key(password, &salt, LOG_N, R, P)?;
     let ciphertext = XSalsa20Poly1305::new(Key::from_slice(&key))
         .encrypt(Nonce::from_slice(&nonce), pkcs8_der)
@@ -188,7 +189,10 @@ mod tests {
         let secret = b"pkcs8 bytes stand-in";
         let pem = encrypt_private_key(secret, b"hunter2", &rng).unwrap();
         assert!(pem.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"));
-        assert_eq!(decrypt_private_key(pem.as_bytes(), b"hunter2").unwrap(), secret);
+        assert_eq!(
+            decrypt_private_key(pem.as_bytes(), b"hunter2").unwrap(),
+            secret
+        );
         assert_eq!(
             decrypt_private_key(pem.as_bytes(), b"hunter3"),
             Err(EncryptedKeyError::Decrypt)
@@ -207,6 +211,9 @@ mod tests {
     fn rejects_excessive_scrypt_cost() {
         let json = br#"{"kdf":{"name":"scrypt","params":{"N":1073741824,"r":8,"p":1},"salt":"AA=="},"cipher":{"name":"nacl/secretbox","nonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},"ciphertext":"AA=="}"#;
         let pem = encode_pem(PEM_LABEL, json);
-        assert_eq!(decrypt_private_key(pem.as_bytes(), b""), Err(EncryptedKeyError::Params));
+        assert_eq!(
+            decrypt_private_key(pem.as_bytes(), b""),
+            Err(EncryptedKeyError::Params)
+        );
     }
 }

@@ -106,7 +106,11 @@ impl FromStr for KeyId {
     type Err = KeyIdError;
     fn from_str(s: &str) -> Result<Self, KeyIdError> {
         let ok = s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if ok { Ok(Self(s.to_owned())) } else { Err(KeyIdError) }
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(KeyIdError)
+        }
     }
 }
 
@@ -166,7 +170,9 @@ impl FromStr for KeyAlgorithm {
             "ecdsa-p384" => Ok(KeyAlgorithm::EcdsaP384),
             "ed25519" => Ok(KeyAlgorithm::Ed25519),
             "rsa" => Ok(KeyAlgorithm::Rsa),
-            other => Err(KeyError::UnsupportedAlgorithm(other.chars().take(40).collect())),
+            other => Err(KeyError::UnsupportedAlgorithm(
+                other.chars().take(40).collect(),
+            )),
         }
     }
 }
@@ -208,20 +214,41 @@ impl SignatureScheme {
 type Scheme = (SignatureScheme, &'static dyn VerificationAlgorithm);
 
 const P256_SCHEMES: &[Scheme] = &[
-    (SignatureScheme::EcdsaP256Sha256Der, &rs::ECDSA_P256_SHA256_ASN1),
-    (SignatureScheme::EcdsaP256Sha256Fixed, &rs::ECDSA_P256_SHA256_FIXED),
+    (
+        SignatureScheme::EcdsaP256Sha256Der,
+        &rs::ECDSA_P256_SHA256_ASN1,
+    ),
+    (
+        SignatureScheme::EcdsaP256Sha256Fixed,
+        &rs::ECDSA_P256_SHA256_FIXED,
+    ),
 ];
 const P384_SCHEMES: &[Scheme] = &[
-    (SignatureScheme::EcdsaP384Sha384Der, &rs::ECDSA_P384_SHA384_ASN1),
-    (SignatureScheme::EcdsaP384Sha384Fixed, &rs::ECDSA_P384_SHA384_FIXED),
+    (
+        SignatureScheme::EcdsaP384Sha384Der,
+        &rs::ECDSA_P384_SHA384_ASN1,
+    ),
+    (
+        SignatureScheme::EcdsaP384Sha384Fixed,
+        &rs::ECDSA_P384_SHA384_FIXED,
+    ),
 ];
 const ED25519_SCHEMES: &[Scheme] = &[(SignatureScheme::Ed25519, &rs::ED25519)];
 const RSA_SCHEMES: &[Scheme] = &[
-    (SignatureScheme::RsaPkcs1Sha256, &rs::RSA_PKCS1_2048_8192_SHA256),
+    (
+        SignatureScheme::RsaPkcs1Sha256,
+        &rs::RSA_PKCS1_2048_8192_SHA256,
+    ),
     (SignatureScheme::RsaPssSha256, &rs::RSA_PSS_2048_8192_SHA256),
-    (SignatureScheme::RsaPkcs1Sha384, &rs::RSA_PKCS1_2048_8192_SHA384),
+    (
+        SignatureScheme::RsaPkcs1Sha384,
+        &rs::RSA_PKCS1_2048_8192_SHA384,
+    ),
     (SignatureScheme::RsaPssSha384, &rs::RSA_PSS_2048_8192_SHA384),
-    (SignatureScheme::RsaPkcs1Sha512, &rs::RSA_PKCS1_2048_8192_SHA512),
+    (
+        SignatureScheme::RsaPkcs1Sha512,
+        &rs::RSA_PKCS1_2048_8192_SHA512,
+    ),
     (SignatureScheme::RsaPssSha512, &rs::RSA_PSS_2048_8192_SHA512),
 ];
 
@@ -322,7 +349,11 @@ impl PublicKey {
     }
 
     /// Verify `signature` over `message`; on success, say which scheme matched.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<SignatureScheme, BadSignature> {
+    pub fn verify(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<SignatureScheme, BadSignature> {
         if signature.len() > limits::MAX_SIGNATURE_BYTES {
             return Err(BadSignature);
         }
@@ -364,7 +395,9 @@ impl FromStr for GenerateAlgorithm {
         match s {
             "ecdsa-p256" => Ok(GenerateAlgorithm::EcdsaP256),
             "ed25519" => Ok(GenerateAlgorithm::Ed25519),
-            other => Err(KeyError::UnsupportedAlgorithm(other.chars().take(40).collect())),
+            other => Err(KeyError::UnsupportedAlgorithm(
+                other.chars().take(40).collect(),
+            )),
         }
     }
 }
@@ -492,9 +525,15 @@ mod tests {
     #[test]
     fn rejects_non_public_key_pem() {
         let pem = encode_pem("PRIVATE KEY", &[1, 2, 3]);
-        assert!(matches!(PublicKey::from_pem(pem.as_bytes()), Err(KeyError::WrongPemLabel(_))));
+        assert!(matches!(
+            PublicKey::from_pem(pem.as_bytes()),
+            Err(KeyError::WrongPemLabel(_))
+        ));
         let pem = encode_pem("PUBLIC KEY", &[0x30, 0x03, 0x02, 0x01, 0x00]);
-        assert_eq!(PublicKey::from_pem(pem.as_bytes()), Err(KeyError::MalformedSpki));
+        assert_eq!(
+            PublicKey::from_pem(pem.as_bytes()),
+            Err(KeyError::MalformedSpki)
+        );
     }
 
     #[test]

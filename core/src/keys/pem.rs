@@ -59,13 +59,22 @@ mod tests {
         let der: Vec<u8> = (0..=255).collect();
         let pem = encode_pem("PUBLIC KEY", &der);
         assert!(pem.lines().all(|l| l.len() <= 64 || l.starts_with("-----")));
-        assert_eq!(decode_pem(pem.as_bytes()).unwrap(), ("PUBLIC KEY".to_owned(), der));
+        assert_eq!(
+            decode_pem(pem.as_bytes()).unwrap(),
+            ("PUBLIC KEY".to_owned(), der)
+        );
     }
 
     #[test]
     fn rejects_missing_markers_and_bad_base64() {
         assert_eq!(decode_pem(b"hello"), Err(PemError::MissingBegin));
-        assert!(matches!(decode_pem(b"-----BEGIN X-----\nAAAA\n"), Err(PemError::MissingEnd(_))));
-        assert_eq!(decode_pem(b"-----BEGIN X-----\n!!\n-----END X-----\n"), Err(PemError::Base64));
+        assert!(matches!(
+            decode_pem(b"-----BEGIN X-----\nAAAA\n"),
+            Err(PemError::MissingEnd(_))
+        ));
+        assert_eq!(
+            decode_pem(b"-----BEGIN X-----\n!!\n-----END X-----\n"),
+            Err(PemError::Base64)
+        );
     }
 }

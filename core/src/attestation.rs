@@ -179,7 +179,7 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
                 }
             }
             None => {
-                let named = keys.iter().find(|k| hinted(&k));
+                let named = keys.iter().find(|k| hinted(k));
                 let detail = match (named, hint) {
                     (Some(k), _) => {
                         hinted_key_failed = true;

@@ -1,4 +1,5 @@
 //! Table tests over the public conformance data in `../shared/testdata/dsse`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use cairn_core::attestation::{ReceivedEnvelope, TrustedKey, verify_signatures};
 use cairn_core::dsse::{Envelope, pae};

@@ -1,1 +1,162 @@
+//! Cairn's persistence. Every SQL statement of the project lives in this crate, written once for
+//! SQLite and PostgreSQL through sqlx's `Any` driver (`$n` placeholders, BIGINT unix-millisecond
+//! times, INTEGER booleans, TEXT JSON), one module per aggregate. Functions take and return
+//! `cairn-core` types, never rows.
+//!
+//! Durability: on SQLite the database runs in WAL mode with `synchronous=NORMAL`, so a committed
+//! transaction survives a crash of the process (`kill -9`); writes go through a single-connection
+//! pool so concurrent writers queue fairly instead of spinning on `SQLITE_BUSY`.
+#![forbid(unsafe_code)]
 
+mod artifacts;
+mod attestations;
+mod database_url;
+mod keys;
+mod migrate;
+mod page;
+pub mod provision;
+
+pub use artifacts::ArtifactSummary;
+pub use attestations::{
+    AttestationFilter, AttestationRecord, AttestationSummary, StoredAttestation,
+};
+pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
+pub use keys::{KeyStatus, NewKey, RegisteredKey};
+pub use page::{Cursor, Page, PageRequest};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("keyid {keyid} is already registered under the name {existing:?}")]
+    KeyNameConflict { keyid: String, existing: String },
+}
+
+impl StoreError {
+    pub fn code(&self) -> cairn_core::Code {
+        match self {
+            StoreError::Database(e) if is_unavailable(e) => cairn_core::Code::Unavailable,
+            StoreError::Database(_) | StoreError::Migration { .. } | StoreError::Corrupt(_) => {
+                cairn_core::Code::Internal
+            }
+            StoreError::KeyNameConflict { .. } => cairn_core::Code::Conflict,
+        }
+    }
+}
+
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
+}
+
+/// Connection settings with sensible defaults.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// Readers (and, on PostgreSQL, writers too).
+    read: AnyPool,
+    /// Writers. On SQLite a single connection; on PostgreSQL the same pool as `read`.
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connect (creating a SQLite file if needed) without migrating.
+    pub async fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let connect = AnyConnectOptions::from_str(&url.connection_string())?;
+        let backend = url.backend();
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(options.acquire_timeout)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let write = pool(1).connect_with(connect.clone()).await?;
+                let read = pool(options.max_connections.max(2))
+                    .connect_with(connect)
+                    .await?;
+                (read, write)
+            }
+            Backend::Postgres => {
+                let p = pool(options.max_connections).connect_with(connect).await?;
+                (p.clone(), p)
+            }
+        };
+        Ok(Self {
+            read,
+            write,
+            backend,
+        })
+    }
+
+    /// Connect and apply pending migrations.
+    pub async fn open(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+        let store = Self::connect(url, options).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        migrate::run(&self.write, self.backend).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A cheap round trip, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}

@@ -50,9 +50,10 @@ pub enum AttestationError {
     Empty,
     #[error("upload has more than {max} envelopes")]
     TooManyEnvelopes { max: usize },
-    #[error("line {line}: {source}")]
-    Line {
-        line: usize,
+    /// Envelope `index` (1-based, blank lines not counted) of a JSON-lines upload.
+    #[error("envelope {index} of the upload: {source}")]
+    Entry {
+        index: usize,
         #[source]
         source: Box<AttestationError>,
     },
@@ -71,7 +72,7 @@ impl AttestationError {
         match self {
             AttestationError::Empty => crate::Code::InvalidEnvelope,
             AttestationError::TooManyEnvelopes { .. } => crate::Code::PayloadTooLarge,
-            AttestationError::Line { source, .. } => source.code(),
+            AttestationError::Entry { source, .. } => source.code(),
             AttestationError::Envelope(e) => e.code(),
             AttestationError::UnknownSigner(_) => crate::Code::UnknownSigner,
             AttestationError::SignatureInvalid(_) => crate::Code::SignatureInvalid,
@@ -124,8 +125,8 @@ pub fn split_upload(body: &[u8]) -> Result<Vec<ReceivedEnvelope>, AttestationErr
             // Not JSON lines after all (e.g. a pretty-printed document with a syntax error).
             Err(DsseError::Json(_)) if i == 0 => return Err(whole_err.into()),
             Err(e) => {
-                return Err(AttestationError::Line {
-                    line: i + 1,
+                return Err(AttestationError::Entry {
+                    index: i + 1,
                     source: Box::new(e.into()),
                 });
             }
@@ -206,24 +207,68 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
     }
 }
 
-/// Verify one received envelope against trusted keys and parse its Statement (steps 2-4).
+/// Verify every envelope of an upload (all must pass: an upload is stored all or nothing), and
+/// require each Statement to name an artifact Cairn can index.
+pub fn verify_upload(
+    received: Vec<ReceivedEnvelope>,
+    keys: &[TrustedKey],
+) -> Result<Vec<VerifiedAttestation>, AttestationError> {
+    let many = received.len() > 1;
+    received
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            verify_attestation(r, keys)
+                .and_then(|v| {
+                    v.statement.require_indexable_subject()?;
+                    Ok(v)
+                })
+                .map_err(|e| {
+                    if many {
+                        AttestationError::Entry {
+                            index: i + 1,
+                            source: Box::new(e),
+                        }
+                    } else {
+                        e
+                    }
+                })
+        })
+        .collect()
+}
+
+/// Every step of checking one envelope, recorded whether it passed or not.
+#[derive(Debug, Clone)]
+pub struct EnvelopeReport {
+    pub checks: Vec<Check>,
+    /// The trusted keys that verified a signature.
+    pub signers: Vec<KeyId>,
+    /// The Statement, when the signature verified and the payload parsed.
+    pub statement: Option<Statement>,
+    /// Why the envelope is not a trusted attestation, if it is not.
+    pub error: Option<AttestationError>,
+}
+
+/// Run steps 1-4 on a parsed envelope. Nothing is decoded before a signature verified; steps
+/// that could not run are recorded as skipped.
 ///
 /// Signatures other than the verifying one may fail (another party's key); they stay in the
 /// report as failed checks but do not reject the envelope.
-pub fn verify_attestation(
-    received: ReceivedEnvelope,
-    keys: &[TrustedKey],
-) -> Result<VerifiedAttestation, AttestationError> {
-    let ReceivedEnvelope {
-        bytes,
-        content_id,
-        envelope,
-    } = received;
-    let sigs = verify_signatures(&envelope, keys);
+pub fn check_envelope(envelope: &Envelope, keys: &[TrustedKey]) -> EnvelopeReport {
+    let mut checks = vec![Check::pass(
+        names::DSSE_ENVELOPE,
+        format!(
+            "{} signature(s), payloadType {}",
+            envelope.signatures.len(),
+            envelope.payload_type
+        ),
+    )];
+    let sigs = verify_signatures(envelope, keys);
+    checks.extend(sigs.checks);
     if sigs.signers.is_empty() {
-        let detail = sigs
-            .checks
+        let detail = checks
             .iter()
+            .filter(|c| c.check == names::DSSE_SIGNATURE)
             .map(|c| {
                 format!(
                     "{}: {}",
@@ -233,44 +278,97 @@ pub fn verify_attestation(
             })
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(if sigs.hinted_key_failed {
+        for step in [names::STATEMENT_PAYLOAD_TYPE, names::STATEMENT_PARSE] {
+            checks.push(Check::skipped(
+                step,
+                "no signature verified; the payload is not read",
+            ));
+        }
+        let error = if sigs.hinted_key_failed {
             AttestationError::SignatureInvalid(detail)
         } else {
             AttestationError::UnknownSigner(detail)
-        });
+        };
+        return EnvelopeReport {
+            checks,
+            signers: sigs.signers,
+            statement: None,
+            error: Some(error),
+        };
     }
-    let mut checks = vec![Check::pass(
-        names::DSSE_ENVELOPE,
-        format!("{} bytes", bytes.len()),
-    )];
-    checks.extend(sigs.checks);
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(
-            StatementError::PayloadType(envelope.payload_type.chars().take(80).collect()).into(),
-        );
+        let err = StatementError::PayloadType(envelope.payload_type.chars().take(80).collect());
+        checks.push(Check::fail(names::STATEMENT_PAYLOAD_TYPE, err.to_string()));
+        checks.push(Check::skipped(
+            names::STATEMENT_PARSE,
+            "payload is not an in-toto Statement",
+        ));
+        return EnvelopeReport {
+            checks,
+            signers: sigs.signers,
+            statement: None,
+            error: Some(err.into()),
+        };
     }
     checks.push(Check::pass(
         names::STATEMENT_PAYLOAD_TYPE,
         IN_TOTO_PAYLOAD_TYPE,
     ));
-    let statement = Statement::parse(&envelope.payload)?;
-    checks.push(Check::pass(
-        names::STATEMENT_PARSE,
-        format!(
-            "{} with {} subject(s), predicate {}",
-            statement.statement_type.as_str(),
-            statement.subjects.len(),
-            statement.predicate_type
-        ),
-    ));
-    Ok(VerifiedAttestation {
+    match Statement::parse(&envelope.payload) {
+        Ok(statement) => {
+            checks.push(Check::pass(
+                names::STATEMENT_PARSE,
+                format!(
+                    "{} with {} subject(s), predicate {}",
+                    statement.statement_type.as_str(),
+                    statement.subjects.len(),
+                    statement.predicate_type
+                ),
+            ));
+            EnvelopeReport {
+                checks,
+                signers: sigs.signers,
+                statement: Some(statement),
+                error: None,
+            }
+        }
+        Err(e) => {
+            checks.push(Check::fail(names::STATEMENT_PARSE, e.to_string()));
+            EnvelopeReport {
+                checks,
+                signers: sigs.signers,
+                statement: None,
+                error: Some(e.into()),
+            }
+        }
+    }
+}
+
+/// Verify one received envelope against trusted keys and parse its Statement (steps 1-4).
+pub fn verify_attestation(
+    received: ReceivedEnvelope,
+    keys: &[TrustedKey],
+) -> Result<VerifiedAttestation, AttestationError> {
+    let ReceivedEnvelope {
         bytes,
         content_id,
-        payload_type: envelope.payload_type,
-        statement,
-        signers: sigs.signers,
-        checks,
-    })
+        envelope,
+    } = received;
+    let report = check_envelope(&envelope, keys);
+    match (report.error, report.statement) {
+        (None, Some(statement)) => Ok(VerifiedAttestation {
+            bytes,
+            content_id,
+            payload_type: envelope.payload_type,
+            statement,
+            signers: report.signers,
+            checks: report.checks,
+        }),
+        (Some(e), _) => Err(e),
+        (None, None) => Err(AttestationError::Statement(StatementError::Json(
+            "statement missing after verification".into(),
+        ))),
+    }
 }
 
 /// Build and sign a DSSE envelope around `statement` (what `cairn sign` and `cairn attest` do).
@@ -442,7 +540,7 @@ mod tests {
         let body = [signed(&key).as_slice(), b"\n{\"a\":1}\n"].concat();
         let err = split_upload(&body).unwrap_err();
         assert!(
-            matches!(err, AttestationError::Line { line: 2, .. }),
+            matches!(err, AttestationError::Entry { index: 2, .. }),
             "{err:?}"
         );
         assert_eq!(err.code(), Code::InvalidEnvelope);

@@ -7,7 +7,6 @@
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Code {
     /// The body is not JSON at all.
     InvalidJson,

@@ -1,1 +1,13 @@
+//! Cairn's REST service: typed configuration, thin handlers over `cairn-store` and
+//! `cairn-core`, problem+json errors and a generated OpenAPI document.
+#![forbid(unsafe_code)]
 
+pub mod api;
+pub mod app;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod settings;
+
+pub use app::{AppState, Application, StartError};
+pub use settings::Settings;

@@ -1,1 +1,57 @@
-fn main() {}
+//! `cairn-server`: parse settings, set up logging, then serve or migrate.
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use cairn_server::settings::{LogFormat, ServerArgs, ServerCommand};
+use cairn_server::{Application, Settings};
+use clap::Parser;
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let args = ServerArgs::parse();
+    let settings: Settings = args.resolve().context("invalid configuration")?;
+    init_logging(settings.log_format);
+    tracing::info!(
+        listen = %settings.listen,
+        data_dir = %settings.data_dir.display(),
+        database = %settings.database,
+        migrate_on_start = settings.migrate_on_start,
+        attestation_body_bytes = settings.limits.attestation_body_bytes,
+        "starting cairn-server {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    match args.command.unwrap_or(ServerCommand::Serve) {
+        ServerCommand::Migrate => {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+            let store = cairn_store::Store::connect(&settings.database, &Default::default())
+                .await
+                .context("connecting to the database")?;
+            let applied = store.migrate().await.context("migrating")?;
+            tracing::info!(?applied, "migrations complete");
+            store.close().await;
+            Ok(())
+        }
+        ServerCommand::Serve => {
+            let app = Application::build(settings)
+                .await
+                .context("starting the server")?;
+            app.run_until_stopped().await.context("serving")?;
+            tracing::info!("stopped");
+            Ok(())
+        }
+    }
+}

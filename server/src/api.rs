@@ -1,0 +1,230 @@
+//! Wire types of the REST API (camelCase JSON), built from core and store types.
+
+use cairn_core::verify::Check;
+use cairn_store::{ArtifactSummary, AttestationSummary, RegisteredKey, StoredAttestation};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectDto {
+    pub name: String,
+    pub digest: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerDto {
+    pub keyid: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckDto {
+    pub check: String,
+    /// pass | fail | skipped
+    pub result: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub detail: String,
+}
+
+impl From<&Check> for CheckDto {
+    fn from(c: &Check) -> Self {
+        let result = serde_json::to_value(c.result)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Self {
+            check: c.check.to_owned(),
+            result,
+            subject: c.subject.clone(),
+            detail: c.detail.clone(),
+        }
+    }
+}
+
+/// One attestation accepted by `POST /v1/attestations`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedAttestation {
+    /// Content id: `sha256:` of the exact envelope bytes.
+    pub id: String,
+    /// False when identical bytes were already stored (the upload was idempotent).
+    pub created: bool,
+    pub received_at: String,
+    pub predicate_type: String,
+    pub subjects: Vec<SubjectDto>,
+    pub signers: Vec<SignerDto>,
+    /// Every verification step that ran.
+    pub checks: Vec<CheckDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationUploadResponse {
+    pub attestations: Vec<AcceptedAttestation>,
+}
+
+impl AcceptedAttestation {
+    pub fn new(
+        stored: &StoredAttestation,
+        att: &cairn_core::attestation::VerifiedAttestation,
+        signer_name: impl Fn(&cairn_core::keys::KeyId) -> String,
+    ) -> Self {
+        Self {
+            id: stored.id.to_string(),
+            created: stored.created,
+            received_at: stored.received_at.to_rfc3339(),
+            predicate_type: att.statement.predicate_type.clone(),
+            subjects: att
+                .statement
+                .subjects
+                .iter()
+                .flat_map(|s| {
+                    s.digests.iter().map(|d| SubjectDto {
+                        name: s.name.clone(),
+                        digest: d.to_string(),
+                    })
+                })
+                .collect(),
+            signers: att
+                .signers
+                .iter()
+                .map(|k| SignerDto {
+                    keyid: k.to_string(),
+                    name: signer_name(k),
+                })
+                .collect(),
+            checks: att.checks.iter().map(CheckDto::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationDto {
+    pub id: String,
+    pub payload_type: String,
+    pub statement_type: String,
+    pub predicate_type: String,
+    /// keyids of the registered keys that verified it.
+    pub signers: Vec<String>,
+    pub received_at: String,
+    pub size: i64,
+}
+
+impl From<&AttestationSummary> for AttestationDto {
+    fn from(a: &AttestationSummary) -> Self {
+        Self {
+            id: a.id.to_string(),
+            payload_type: a.payload_type.clone(),
+            statement_type: a.statement_type.clone(),
+            predicate_type: a.predicate_type.clone(),
+            signers: a.signers.iter().map(ToString::to_string).collect(),
+            received_at: a.received_at.to_rfc3339(),
+            size: a.size,
+        }
+    }
+}
+
+/// `GET /v1/attestations/{id}?view=metadata`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationMetadata {
+    #[serde(flatten)]
+    pub attestation: AttestationDto,
+    pub subjects: Vec<SubjectDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationPage {
+    pub items: Vec<AttestationDto>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationCounts {
+    pub total: i64,
+    pub by_predicate_type: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactDto {
+    pub digest: String,
+    /// Repository names seen in Statement subjects for this digest.
+    pub names: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub attestations: AttestationCounts,
+}
+
+impl From<&ArtifactSummary> for ArtifactDto {
+    fn from(a: &ArtifactSummary) -> Self {
+        Self {
+            digest: a.digest.to_string(),
+            names: a.names.clone(),
+            first_seen: a.first_seen.to_rfc3339(),
+            last_seen: a.last_seen.to_rfc3339(),
+            attestations: AttestationCounts {
+                total: a.attestations_by_type.iter().map(|(_, n)| n).sum(),
+                by_predicate_type: a.attestations_by_type.iter().cloned().collect(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyRegistration {
+    /// A name for the signer (several keys may share one name, e.g. during rotation).
+    pub name: String,
+    /// PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`).
+    pub public_key: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyDto {
+    pub keyid: String,
+    pub name: String,
+    /// ecdsa-p256 | ecdsa-p384 | ed25519 | rsa
+    pub algorithm: String,
+    /// active | revoked
+    pub status: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    pub public_key: String,
+}
+
+impl From<&RegisteredKey> for KeyDto {
+    fn from(k: &RegisteredKey) -> Self {
+        Self {
+            keyid: k.keyid.to_string(),
+            name: k.name.clone(),
+            algorithm: k.algorithm.as_str().to_owned(),
+            status: k.status().as_str().to_owned(),
+            created_at: k.created_at.to_rfc3339(),
+            revoked_at: k.revoked_at.map(|t| t.to_rfc3339()),
+            public_key: k.public_key.to_pem(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyList {
+    pub items: Vec<KeyDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}

@@ -1,0 +1,143 @@
+//! `POST /v1/attestations`, `GET /v1/attestations/{id}`.
+
+use super::{now, require_content_type};
+use crate::api::{
+    AcceptedAttestation, AttestationDto, AttestationMetadata, AttestationUploadResponse, SubjectDto,
+};
+use crate::app::AppState;
+use crate::problem::{ApiError, Problem};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use cairn_core::Digest;
+use cairn_core::attestation::{TrustedKey, split_upload, verify_upload};
+use serde::Deserialize;
+
+/// Media types accepted for uploads: a DSSE envelope, or JSON lines of envelopes.
+const UPLOAD_TYPES: &[&str] = &[
+    "application/json",
+    "application/vnd.dsse.envelope.v1+json",
+    "application/x-ndjson",
+    "application/jsonl",
+];
+
+/// Media type of a stored envelope.
+pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
+
+/// Upload attestations: one DSSE envelope, or JSON lines of envelopes (as written by
+/// `cosign attest --output-file`). Each envelope must carry a signature that verifies with a
+/// registered, active key and an in-toto Statement naming at least one sha256/sha384/sha512
+/// subject. An upload is stored all or nothing; re-posting identical bytes is idempotent.
+#[utoipa::path(
+    post, path = "/v1/attestations", tag = "attestations",
+    request_body(content = String, content_type = "application/json",
+                 description = "A DSSE envelope (JSON), or JSON lines of envelopes"),
+    responses(
+        (status = 201, description = "Stored (at least one envelope was new)", body = AttestationUploadResponse),
+        (status = 200, description = "Every envelope was already stored", body = AttestationUploadResponse),
+        (status = 400, description = "invalid_json, invalid_envelope, invalid_digest", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "payload_too_large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "signature_invalid, unknown_signer, invalid_statement", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn upload(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_content_type(&req, UPLOAD_TYPES)?;
+    let limit = state.limits.attestation_body_bytes;
+    let bytes = body
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit })?
+        .map_err(|e| ApiError::Body(e.to_string()))?;
+    let keys = state.store.active_keys().await?;
+    let trusted: Vec<TrustedKey> = keys
+        .iter()
+        .map(|k| TrustedKey {
+            name: k.name.clone(),
+            public_key: k.public_key.clone(),
+        })
+        .collect();
+    // Parsing and signature checks grow with the input: keep them off the async worker.
+    let verified = web::block(move || verify_upload(split_upload(&bytes)?, &trusted)).await??;
+    let stored = state.store.insert_attestations(&verified, now()).await?;
+    let name_of = |keyid: &cairn_core::keys::KeyId| {
+        keys.iter()
+            .find(|k| &k.keyid == keyid)
+            .map(|k| k.name.clone())
+            .unwrap_or_default()
+    };
+    let attestations: Vec<AcceptedAttestation> = stored
+        .iter()
+        .zip(&verified)
+        .map(|(s, v)| AcceptedAttestation::new(s, v, name_of))
+        .collect();
+    let status = if stored.iter().any(|s| s.created) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    for a in &attestations {
+        tracing::info!(id = %a.id, created = a.created, predicate_type = %a.predicate_type, "attestation accepted");
+    }
+    Ok(HttpResponse::build(status).json(AttestationUploadResponse { attestations }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ViewQuery {
+    /// `envelope` (default): the exact bytes uploaded; `metadata`: JSON metadata.
+    pub view: Option<String>,
+}
+
+/// The exact envelope bytes as uploaded (`ETag` is the content id), or with `?view=metadata`
+/// its metadata and subjects.
+#[utoipa::path(
+    get, path = "/v1/attestations/{id}", tag = "attestations",
+    params(("id" = String, Path, description = "Content id, sha256:<hex> of the envelope bytes"), ViewQuery),
+    responses(
+        (status = 200, description = "The envelope bytes (or metadata with ?view=metadata)", body = AttestationMetadata),
+        (status = 400, description = "invalid_digest, invalid_request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get(
+    path: web::Path<String>,
+    query: web::Query<ViewQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id: Digest = path.parse()?;
+    let record = state
+        .store
+        .attestation(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no attestation with id {id}")))?;
+    match query.view.as_deref() {
+        None | Some("envelope") => Ok(HttpResponse::Ok()
+            .content_type(DSSE_MEDIA_TYPE)
+            .insert_header(("etag", format!("\"{id}\"")))
+            .insert_header((
+                "cairn-predicate-type",
+                record.summary.predicate_type.clone(),
+            ))
+            .insert_header(("cairn-received-at", record.summary.received_at.to_rfc3339()))
+            .body(record.envelope)),
+        Some("metadata") => Ok(HttpResponse::Ok().json(AttestationMetadata {
+            attestation: AttestationDto::from(&record.summary),
+            subjects: record
+                .subjects
+                .iter()
+                .map(|(name, digest)| SubjectDto {
+                    name: name.clone(),
+                    digest: digest.to_string(),
+                })
+                .collect(),
+        })),
+        Some(other) => Err(ApiError::InvalidRequest(format!(
+            "view must be envelope or metadata, not {:?}",
+            other.chars().take(40).collect::<String>()
+        ))),
+    }
+}

@@ -1,0 +1,78 @@
+//! `POST /v1/keys`, `GET /v1/keys`: registered signer keys.
+
+use super::now;
+use crate::api::{KeyDto, KeyList, KeyRegistration};
+use crate::app::AppState;
+use crate::problem::{ApiError, Problem};
+use actix_web::{HttpResponse, web};
+use cairn_core::keys::PublicKey;
+use cairn_store::NewKey;
+
+/// Key names: 1-128 characters of `[A-Za-z0-9._-]`.
+fn validate_key_name(name: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(
+            "key name must be 1-128 characters of A-Z a-z 0-9 . _ -".into(),
+        ))
+    }
+}
+
+/// Register a public key as a signer. Idempotent for the same key and name (200); the same
+/// key under another name is a conflict (409).
+#[utoipa::path(
+    post, path = "/v1/keys", tag = "keys",
+    request_body = KeyRegistration,
+    responses(
+        (status = 201, description = "Registered", body = KeyDto),
+        (status = 200, description = "Already registered under this name", body = KeyDto),
+        (status = 400, description = "invalid_key, invalid_json, invalid_request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "conflict", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn register(
+    body: web::Json<KeyRegistration>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let KeyRegistration { name, public_key } = body.into_inner();
+    validate_key_name(&name)?;
+    let public_key = PublicKey::from_pem(public_key.as_bytes())?;
+    let (key, created) = state
+        .store
+        .register_key(&NewKey { name, public_key }, now())
+        .await?;
+    if created {
+        tracing::info!(keyid = %key.keyid, name = %key.name, algorithm = %key.algorithm, "key registered");
+        Ok(HttpResponse::Created().json(KeyDto::from(&key)))
+    } else {
+        Ok(HttpResponse::Ok().json(KeyDto::from(&key)))
+    }
+}
+
+/// Every registered key, oldest first.
+#[utoipa::path(get, path = "/v1/keys", tag = "keys", responses((status = 200, body = KeyList)))]
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let keys = state.store.keys().await?;
+    Ok(HttpResponse::Ok().json(KeyList {
+        items: keys.iter().map(KeyDto::from).collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_are_restricted() {
+        assert!(validate_key_name("release-2026.q1_a").is_ok());
+        for bad in ["", "a b", "ключ", &"x".repeat(129)] {
+            assert!(validate_key_name(bad).is_err(), "{bad}");
+        }
+    }
+}

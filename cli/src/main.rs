@@ -1,1 +1,157 @@
-fn main() {}
+//! `cairn`: the command-line client for Cairn. Exit codes: 0 success/verified, 1 verification
+//! failed, 2 usage, input or server error. Data goes to stdout, diagnostics to stderr.
+#![forbid(unsafe_code)]
+
+mod client;
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about = "Cairn supply-chain trust CLI")]
+pub struct Cli {
+    /// Cairn server URL.
+    #[arg(long, env = "CAIRN_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
+    pub server: String,
+    /// API token (sent as a bearer token; never printed).
+    #[arg(long, env = "CAIRN_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true)]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate, register and list signer keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign an image digest: a DSSE-enveloped in-toto Statement with Cairn's signature predicate.
+    Sign(SignArgs),
+    /// Attest an image digest with a predicate (SLSA provenance, CycloneDX, any URI).
+    Attest(AttestArgs),
+    /// Upload DSSE envelopes from a file: one JSON document, or JSON lines of envelopes
+    /// (as `cosign attest --output-file` writes them); - reads stdin.
+    Push {
+        file: PathBuf,
+    },
+    /// Verify a DSSE envelope offline: signature, in-toto Statement, optional subject digest.
+    VerifyDsse(VerifyDsseArgs),
+    /// Show what the server knows about an artifact.
+    #[command(subcommand)]
+    Artifact(ArtifactCommand),
+    /// List the attestations about an artifact, newest first.
+    Attestations(AttestationsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a key pair: PREFIX.key (encrypted with CAIRN_PASSWORD, cosign's format) and PREFIX.pub.
+    Generate {
+        /// ecdsa-p256 (default) or ed25519.
+        #[arg(long, default_value = "ecdsa-p256")]
+        algorithm: String,
+        /// Write PREFIX.key and PREFIX.pub.
+        #[arg(long, default_value = "cairn")]
+        output_key_prefix: PathBuf,
+        /// Encrypt the private key with an empty password instead of CAIRN_PASSWORD.
+        #[arg(long)]
+        no_password: bool,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Register a public key (PEM) with the server under a name.
+    Register {
+        #[arg(long)]
+        name: String,
+        /// PEM public key file.
+        file: PathBuf,
+    },
+    /// List registered keys.
+    List,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// Private key file (cosign-format encrypted key; password from CAIRN_PASSWORD or COSIGN_PASSWORD).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Do not upload; print the envelope (or write it to --output-file).
+    #[arg(long)]
+    pub no_upload: bool,
+    /// Also write the signed envelope to this file.
+    #[arg(long)]
+    pub output_file: Option<PathBuf>,
+    /// IMAGE[:TAG]@DIGEST
+    pub image: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttestArgs {
+    #[command(flatten)]
+    pub sign: SignArgs,
+    /// Predicate file (JSON).
+    #[arg(long)]
+    pub predicate: PathBuf,
+    /// slsaprovenance1 | slsaprovenance02 | cyclonedx | a predicate type URI.
+    #[arg(long = "type", visible_alias = "predicate-type", default_value = "slsaprovenance1")]
+    pub predicate_type: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyDsseArgs {
+    /// PEM public key file.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Require this digest among the Statement's subjects.
+    #[arg(long)]
+    pub digest: Option<String>,
+    /// Envelope file (a DSSE JSON document or JSON lines of envelopes; - for stdin).
+    pub envelope: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArtifactCommand {
+    /// Names, first/last seen and attestation counts of a digest.
+    Show {
+        /// sha256:<hex>, or IMAGE@DIGEST.
+        digest: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttestationsArgs {
+    /// sha256:<hex>, or IMAGE@DIGEST.
+    pub digest: String,
+    /// Only this predicate type (a URI or slsaprovenance1 | slsaprovenance02 | cyclonedx).
+    #[arg(long = "type", visible_alias = "predicate-type")]
+    pub predicate_type: Option<String>,
+    /// Only attestations verified by this keyid.
+    #[arg(long)]
+    pub signer: Option<String>,
+    /// Page size (1-500).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Continue from a previous page's nextCursor.
+    #[arg(long)]
+    pub cursor: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = commands::run(&cli);
+    output::finish(cli.output, result)
+}

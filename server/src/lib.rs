@@ -10,4 +10,5 @@ pub mod routes;
 pub mod settings;
 
 pub use app::{AppState, Application, StartError};
+pub use actix_web::dev::ServerHandle;
 pub use settings::Settings;

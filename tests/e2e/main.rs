@@ -1,1 +1,8 @@
+//! End-to-end tests: the real server (built in-process by `Application::build`, listening on
+//! port 0) driven by the real `cairn` binary. Every test runs on SQLite and, when
+//! `CAIRN_TEST_DATABASE_URL` is set, again on a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
+mod helpers;
+mod quickstart;
+mod rejections;

@@ -1,0 +1,113 @@
+//! The HTTP client for Cairn's REST API.
+
+use anyhow::Context;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::Value;
+use std::time::Duration;
+
+/// A problem+json answer from the server.
+#[derive(Debug, thiserror::Error)]
+#[error("server answered {status} {code}: {detail}")]
+pub struct ApiProblem {
+    pub status: u16,
+    pub code: String,
+    pub detail: String,
+}
+
+impl ApiProblem {
+    /// The code as a static string if it is one Cairn knows (else "server_error").
+    pub fn code_static(&self) -> &'static str {
+        cairn_core::Code::ALL
+            .iter()
+            .find(|c| c.as_str() == self.code)
+            .map_or("server_error", |c| c.as_str())
+    }
+}
+
+pub struct Api {
+    base: String,
+    token: Option<String>,
+    http: Client,
+}
+
+impl Api {
+    pub fn new(server: &str, token: Option<&str>) -> anyhow::Result<Self> {
+        let http = Client::builder()
+            .timeout(Duration::from_secs(120))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("cairn/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
+        Ok(Self {
+            base: server.trim_end_matches('/').to_owned(),
+            token: token.map(str::to_owned),
+            http,
+        })
+    }
+
+    fn with_auth(&self, rb: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get_json(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Value> {
+        let rb = self.with_auth(self.http.get(self.url(path)).query(query));
+        json_body(send(rb, &self.base)?)
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let rb = self.with_auth(self.http.post(self.url(path)).json(body));
+        json_body(send(rb, &self.base)?)
+    }
+
+    pub fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<Value> {
+        let rb = self.with_auth(
+            self.http
+                .post(self.url(path))
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body),
+        );
+        json_body(send(rb, &self.base)?)
+    }
+}
+
+fn send(rb: RequestBuilder, base: &str) -> anyhow::Result<Response> {
+    let resp = rb
+        .send()
+        .with_context(|| format!("cannot reach the Cairn server at {base}"))?;
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let text = resp.text().unwrap_or_default();
+    let problem: Option<Value> = serde_json::from_str(&text).ok();
+    let field = |k: &str| {
+        problem
+            .as_ref()
+            .and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut detail = field("detail").unwrap_or_else(|| text.chars().take(300).collect());
+    match status.as_u16() {
+        401 => detail.push_str(" (set CAIRN_TOKEN or --token to a valid API token)"),
+        403 => detail.push_str(" (this token's role may not do this)"),
+        _ => {}
+    }
+    Err(ApiProblem {
+        status: status.as_u16(),
+        code: field("code").unwrap_or_else(|| "server_error".into()),
+        detail,
+    }
+    .into())
+}
+
+fn json_body(resp: Response) -> anyhow::Result<Value> {
+    resp.json().context("the server's answer is not JSON")
+}

@@ -1,0 +1,74 @@
+//! One function per command; each returns an [`Outcome`] for `output::finish` to render.
+
+mod keys;
+mod query;
+mod sign;
+mod verify;
+
+use crate::output::Outcome;
+use crate::{ArtifactCommand, Cli, Command, KeyCommand};
+use anyhow::Context;
+use std::io::Read;
+use std::path::Path;
+
+pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Key(KeyCommand::Generate {
+            algorithm,
+            output_key_prefix,
+            no_password,
+            force,
+        }) => keys::generate(algorithm, output_key_prefix, *no_password, *force),
+        Command::Key(KeyCommand::Register { name, file }) => keys::register(cli, name, file),
+        Command::Key(KeyCommand::List) => keys::list(cli),
+        Command::Sign(args) => sign::sign(cli, args),
+        Command::Attest(args) => sign::attest(cli, args),
+        Command::Push { file } => sign::push(cli, file),
+        Command::VerifyDsse(args) => verify::verify_dsse(args),
+        Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
+        Command::Attestations(args) => query::attestations(cli, args),
+    }
+}
+
+/// Largest local input file the CLI reads (predicates, envelopes, keys).
+const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read a file (or stdin for `-`), refusing anything over [`MAX_INPUT_BYTES`].
+pub(crate) fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
+        )
+    };
+    reader
+        .by_ref()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        anyhow::bail!("{} exceeds {MAX_INPUT_BYTES} bytes", path.display());
+    }
+    Ok(buf)
+}
+
+/// The wall clock, read at the edge (core never reads it).
+pub(crate) fn now() -> cairn_core::time::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    cairn_core::time::Timestamp::from_unix_millis(ms)
+}
+
+/// A digest given as `sha256:<hex>` or as `IMAGE@DIGEST`.
+pub(crate) fn parse_digest_arg(s: &str) -> anyhow::Result<cairn_core::Digest> {
+    if s.contains('@') {
+        let r: cairn_core::ImageRef = s.parse()?;
+        Ok(r.digest().clone())
+    } else {
+        Ok(s.parse()?)
+    }
+}

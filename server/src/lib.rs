@@ -9,6 +9,6 @@ pub mod problem;
 pub mod routes;
 pub mod settings;
 
-pub use app::{AppState, Application, StartError};
 pub use actix_web::dev::ServerHandle;
+pub use app::{AppState, Application, StartError};
 pub use settings::Settings;

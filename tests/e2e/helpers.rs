@@ -42,7 +42,10 @@ impl TestApp {
         all.extend_from_slice(args);
         let run = self.cairn(&all);
         let value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
-            panic!("{}: stdout is not JSON ({e}): {}\nstderr: {}", self.label, run.stdout, run.stderr)
+            panic!(
+                "{}: stdout is not JSON ({e}): {}\nstderr: {}",
+                self.label, run.stdout, run.stderr
+            )
         });
         (run.code, value, run.stderr)
     }
@@ -61,7 +64,11 @@ pub struct CliRun {
 impl CliRun {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -85,17 +92,29 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database = match label {
         "postgres" => {
-            let base: DatabaseUrl = std::env::var("CAIRN_TEST_DATABASE_URL").unwrap().parse().unwrap();
+            let base: DatabaseUrl = std::env::var("CAIRN_TEST_DATABASE_URL")
+                .unwrap()
+                .parse()
+                .unwrap();
             let name = format!("{}_e{}", base.database_name().unwrap(), random_hex(6));
-            provision::create_postgres_database(&base, &name).await.unwrap()
+            provision::create_postgres_database(&base, &name)
+                .await
+                .unwrap()
         }
         _ => DatabaseUrl::sqlite_in(dir.path()),
     };
-    let app = Application::build(Settings::for_tests(dir.path(), database)).await.unwrap();
+    let app = Application::build(Settings::for_tests(dir.path(), database))
+        .await
+        .unwrap();
     let base_url = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { label, base_url, dir, handle }
+    TestApp {
+        label,
+        base_url,
+        dir,
+        handle,
+    }
 }
 
 /// The shared test data; fails loudly when it is missing.
@@ -120,8 +139,17 @@ pub fn load_key(path: &Path) -> cairn_core::keys::SigningKey {
 }
 
 /// A DSSE envelope over arbitrary payload bytes, signed by `key`.
-pub fn sign_payload(key: &cairn_core::keys::SigningKey, payload_type: &str, payload: &[u8]) -> String {
-    let sig = key.sign(&cairn_core::dsse::pae(payload_type, payload), &SystemRandom::new()).unwrap();
+pub fn sign_payload(
+    key: &cairn_core::keys::SigningKey,
+    payload_type: &str,
+    payload: &[u8],
+) -> String {
+    let sig = key
+        .sign(
+            &cairn_core::dsse::pae(payload_type, payload),
+            &SystemRandom::new(),
+        )
+        .unwrap();
     cairn_core::dsse::Envelope {
         payload_type: payload_type.into(),
         payload: payload.to_vec(),

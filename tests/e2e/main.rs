@@ -5,4 +5,5 @@
 
 mod helpers;
 mod quickstart;
+mod readme;
 mod rejections;

@@ -66,7 +66,12 @@ impl Api {
         json_body(send(rb, &self.base)?)
     }
 
-    pub fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<Value> {
+    pub fn post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
         let rb = self.with_auth(
             self.http
                 .post(self.url(path))

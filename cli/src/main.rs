@@ -21,7 +21,12 @@ pub enum OutputFormat {
 #[command(name = "cairn", version, about = "Cairn supply-chain trust CLI")]
 pub struct Cli {
     /// Cairn server URL.
-    #[arg(long, env = "CAIRN_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CAIRN_SERVER",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
     pub server: String,
     /// API token (sent as a bearer token; never printed).
     #[arg(long, env = "CAIRN_TOKEN", global = true, hide_env_values = true)]
@@ -44,9 +49,7 @@ pub enum Command {
     Attest(AttestArgs),
     /// Upload DSSE envelopes from a file: one JSON document, or JSON lines of envelopes
     /// (as `cosign attest --output-file` writes them); - reads stdin.
-    Push {
-        file: PathBuf,
-    },
+    Push { file: PathBuf },
     /// Verify a DSSE envelope offline: signature, in-toto Statement, optional subject digest.
     VerifyDsse(VerifyDsseArgs),
     /// Show what the server knows about an artifact.
@@ -107,7 +110,11 @@ pub struct AttestArgs {
     #[arg(long)]
     pub predicate: PathBuf,
     /// slsaprovenance1 | slsaprovenance02 | cyclonedx | a predicate type URI.
-    #[arg(long = "type", visible_alias = "predicate-type", default_value = "slsaprovenance1")]
+    #[arg(
+        long = "type",
+        visible_alias = "predicate-type",
+        default_value = "slsaprovenance1"
+    )]
     pub predicate_type: String,
 }
 

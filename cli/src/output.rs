@@ -75,7 +75,8 @@ pub fn finish(format: OutputFormat, result: anyhow::Result<Outcome>) -> ExitCode
         Err(err) => {
             let code = error_code(&err);
             if format == OutputFormat::Json {
-                let body = serde_json::json!({"error": {"code": code, "detail": format!("{err:#}")}});
+                let body =
+                    serde_json::json!({"error": {"code": code, "detail": format!("{err:#}")}});
                 let _ = writeln!(stdout, "{body}");
             }
             let _ = writeln!(std::io::stderr(), "error: {err:#}");

@@ -35,7 +35,10 @@ fn write_new_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> anyho
     }
     let mut f = options.open(path).with_context(|| {
         if path.exists() {
-            format!("{} already exists (use --force to overwrite)", path.display())
+            format!(
+                "{} already exists (use --force to overwrite)",
+                path.display()
+            )
         } else {
             format!("cannot create {}", path.display())
         }
@@ -68,7 +71,12 @@ pub fn generate(
     let key_path = with_extension(prefix, "key");
     let pub_path = with_extension(prefix, "pub");
     write_new_file(&key_path, encrypted.as_bytes(), 0o600, force)?;
-    write_new_file(&pub_path, key.public_key().to_pem().as_bytes(), 0o644, force)?;
+    write_new_file(
+        &pub_path,
+        key.public_key().to_pem().as_bytes(),
+        0o644,
+        force,
+    )?;
     let keyid = key.public_key().keyid().to_string();
     eprintln!("Private key written to {}", key_path.display());
     eprintln!("Public key written to {}", pub_path.display());

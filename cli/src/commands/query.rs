@@ -16,7 +16,11 @@ pub fn artifact_show(cli: &Cli, digest: &str) -> anyhow::Result<Outcome> {
         a["digest"].as_str().unwrap_or(""),
         a["names"]
             .as_array()
-            .map(|n| n.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+            .map(|n| n
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "))
             .unwrap_or_default(),
         a["firstSeen"].as_str().unwrap_or(""),
         a["lastSeen"].as_str().unwrap_or(""),

@@ -49,7 +49,11 @@ fn sign_and_publish(
     }
     if args.no_upload {
         let value: serde_json::Value = serde_json::from_str(&json)?;
-        let human = if args.output_file.is_some() { String::new() } else { json };
+        let human = if args.output_file.is_some() {
+            String::new()
+        } else {
+            json
+        };
         return Ok(Outcome::success(value, human));
     }
     upload(cli, json.into_bytes())
@@ -67,7 +71,11 @@ fn upload(cli: &Cli, body: Vec<u8>) -> anyhow::Result<Outcome> {
     for a in answer["attestations"].as_array().into_iter().flatten() {
         human.push_str(&format!(
             "{} {} ({})\n",
-            if a["created"].as_bool() == Some(true) { "stored" } else { "already stored" },
+            if a["created"].as_bool() == Some(true) {
+                "stored"
+            } else {
+                "already stored"
+            },
             a["id"].as_str().unwrap_or(""),
             a["predicateType"].as_str().unwrap_or("")
         ));

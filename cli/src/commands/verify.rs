@@ -29,7 +29,9 @@ pub fn verify_dsse(args: &VerifyDsseArgs) -> anyhow::Result<Outcome> {
                 Some(s) if s.has_subject_digest(want) => {
                     Check::pass(names::STATEMENT_SUBJECT, format!("{want} is a subject"))
                 }
-                Some(_) => Check::fail(names::STATEMENT_SUBJECT, format!("{want} is not a subject")),
+                Some(_) => {
+                    Check::fail(names::STATEMENT_SUBJECT, format!("{want} is not a subject"))
+                }
                 None => Check::skipped(names::STATEMENT_SUBJECT, "no verified Statement"),
             });
         }
@@ -38,14 +40,21 @@ pub fn verify_dsse(args: &VerifyDsseArgs) -> anyhow::Result<Outcome> {
         human.push_str(&format!(
             "{}: {}\n",
             received.content_id,
-            if verdict == Verdict::Pass { "verified" } else { "NOT verified" }
+            if verdict == Verdict::Pass {
+                "verified"
+            } else {
+                "NOT verified"
+            }
         ));
         for c in &checks {
             human.push_str(&format!(
                 "  {:<7} {:<22} {}{}\n",
                 serde_json::to_value(c.result)?.as_str().unwrap_or(""),
                 c.check,
-                c.subject.as_deref().map(|s| format!("{s}: ")).unwrap_or_default(),
+                c.subject
+                    .as_deref()
+                    .map(|s| format!("{s}: "))
+                    .unwrap_or_default(),
                 c.detail
             ));
         }
@@ -66,7 +75,11 @@ pub fn verify_dsse(args: &VerifyDsseArgs) -> anyhow::Result<Outcome> {
             "statement": statement,
         }));
     }
-    let verdict = if all_pass { Verdict::Pass } else { Verdict::Fail };
+    let verdict = if all_pass {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
     Ok(Outcome {
         json: serde_json::json!({"verdict": verdict, "envelopes": reports}),
         human,

@@ -87,7 +87,7 @@ pub fn generate(
             "privateKey": key_path.display().to_string(),
             "publicKey": pub_path.display().to_string(),
         }),
-        format!("{keyid}"),
+        keyid,
     ))
 }
 

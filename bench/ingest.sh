@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Attestation ingest throughput: start a fresh cairn-server, drive it with cairn-loadgen, stop it.
+#
+# Usage: bench/ingest.sh
+#   COUNT=20000 CONCURRENCY=32 ALGORITHM=ecdsa-p256   (defaults shown)
+#   CAIRN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cairn_bench
+#       also run against PostgreSQL: a fresh database cairn_bench_<pid> is created on that server
+#       (the database named in the URL is ignored) and dropped on exit.
+#
+# Always runs SQLite (the default database under a fresh data dir). Prints one markdown table row per
+# backend on stdout (the columns of docs/benchmarks.md); the full loadgen JSON and server logs go
+# to stderr / the temporary directory.
+set -euo pipefail
+
+COUNT=${COUNT:-20000}
+CONCURRENCY=${CONCURRENCY:-32}
+ALGORITHM=${ALGORITHM:-ecdsa-p256}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+echo "building release binaries…" >&2
+cargo build --release -p cairn-server -p cairn-loadgen >&2
+server_bin=$root/target/release/cairn-server
+loadgen_bin=$root/target/release/cairn-loadgen
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-ingest.XXXXXX")
+server_pid=
+pg_admin_url=
+pg_db=
+
+stop_server() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+
+cleanup() {
+  stop_server
+  if [[ -n $pg_db ]]; then
+    psql "$pg_admin_url" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $pg_db" >&2 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Replace the database of a postgres:// URL (keeping credentials, host and query).
+with_database() {
+  python3 - "$1" "$2" <<'EOF'
+import sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))
+EOF
+}
+
+# run_backend NAME [extra server flags…]
+run_backend() {
+  local name=$1
+  shift
+  local data=$work/$name port base log
+  mkdir -p "$data"
+  port=$(free_port)
+  base=http://127.0.0.1:$port
+  log=$work/$name-server.log
+
+  "$server_bin" --listen "127.0.0.1:$port" --data-dir "$data" "$@" >"$log" 2>&1 &
+  server_pid=$!
+
+  local waited=0
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/healthz" || true) == 200 ]]; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "$name: cairn-server exited before becoming healthy; its log:" >&2
+      cat "$log" >&2
+      server_pid=
+      return 1
+    fi
+    if ((waited >= 300)); then
+      echo "$name: GET $base/healthz did not return 200 within 30 s; server log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+
+  # On first start the server writes an admin token into the data dir.
+  local token_args=()
+  if [[ -f $data/admin.token ]]; then
+    token_args=(--token "$(tr -d '[:space:]' <"$data/admin.token")")
+  fi
+
+  local result
+  if ! result=$(env -u CAIRN_TOKEN "$loadgen_bin" --server "$base" --count "$COUNT" \
+    --concurrency "$CONCURRENCY" --algorithm "$ALGORITHM" --output json "${token_args[@]}"); then
+    echo "$name: loadgen failed; report: $result" >&2
+    echo "$name: server log tail:" >&2
+    tail -n 50 "$log" >&2
+    return 1
+  fi
+  stop_server
+
+  echo "$name: $result" >&2
+  jq -r --arg backend "$name" \
+    '"| \($backend) | \(.total) | \(.concurrency) | \(.attestationsPerSecond * 10 | round / 10) | \(.p50Ms) | \(.p99Ms) |"' \
+    <<<"$result"
+}
+
+echo "| backend | count | concurrency | attestations/s | p50 ms | p99 ms |"
+echo "|---|---|---|---|---|---|"
+
+run_backend sqlite
+
+if [[ -n ${CAIRN_BENCH_DATABASE_URL:-} ]]; then
+  pg_db=cairn_bench_$$
+  pg_admin_url=$(with_database "$CAIRN_BENCH_DATABASE_URL" postgres)
+  psql "$pg_admin_url" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $pg_db" >&2
+  run_backend postgres --database-url "$(with_database "$CAIRN_BENCH_DATABASE_URL" "$pg_db")"
+fi

@@ -65,103 +65,15 @@ fn summary_from_row(row: &AnyRow) -> Result<AttestationSummary, StoreError> {
 impl Store {
     /// Store verified attestations in one transaction: all or nothing. Identical bytes already
     /// stored are not stored again (same id, `created == false`).
+    ///
+    /// Writes go through the store's group-commit writer (see [`crate::writer`]): concurrent
+    /// uploads are committed together, each keeping its own all-or-nothing outcome.
     pub async fn insert_attestations(
         &self,
         attestations: &[VerifiedAttestation],
         now: Timestamp,
     ) -> Result<Vec<StoredAttestation>, StoreError> {
-        let mut tx = self.write.begin().await?;
-        let mut out = Vec::with_capacity(attestations.len());
-        let ms = now.unix_millis();
-        for att in attestations {
-            let id = att.content_id.to_string();
-            let signers = serde_json::to_string(&att.signers)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let size = i64::try_from(att.bytes.len()).unwrap_or(i64::MAX);
-            let inserted = sqlx::query(
-                "INSERT INTO attestations \
-                 (id, envelope, payload_type, statement_type, predicate_type, signers, received_at, size) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING seq",
-            )
-            .bind(&id)
-            .bind(att.bytes.as_slice())
-            .bind(att.payload_type.as_str())
-            .bind(att.statement.statement_type.as_str())
-            .bind(att.statement.predicate_type.as_str())
-            .bind(&signers)
-            .bind(ms)
-            .bind(size)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = inserted else {
-                let existing: i64 =
-                    sqlx::query("SELECT received_at FROM attestations WHERE id = $1")
-                        .bind(&id)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get(0)?;
-                out.push(StoredAttestation {
-                    id: att.content_id.clone(),
-                    created: false,
-                    received_at: Timestamp::from_unix_millis(existing),
-                });
-                continue;
-            };
-            let seq: i64 = row.try_get(0)?;
-            for subject in &att.statement.subjects {
-                for digest in &subject.digests {
-                    let digest = digest.to_string();
-                    sqlx::query(
-                        "INSERT INTO artifacts (digest, first_seen, last_seen) VALUES ($1, $2, $2) \
-                         ON CONFLICT (digest) DO UPDATE SET last_seen = CASE \
-                         WHEN excluded.last_seen > artifacts.last_seen THEN excluded.last_seen \
-                         ELSE artifacts.last_seen END",
-                    )
-                    .bind(&digest)
-                    .bind(ms)
-                    .execute(&mut *tx)
-                    .await?;
-                    if !subject.name.is_empty() {
-                        sqlx::query(
-                            "INSERT INTO artifact_names (digest, name, first_seen) VALUES ($1, $2, $3) \
-                             ON CONFLICT (digest, name) DO NOTHING",
-                        )
-                        .bind(&digest)
-                        .bind(subject.name.as_str())
-                        .bind(ms)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    sqlx::query(
-                        "INSERT INTO attestation_subjects (digest, attestation_seq, name, predicate_type) \
-                         VALUES ($1, $2, $3, $4) ON CONFLICT (digest, attestation_seq) DO NOTHING",
-                    )
-                    .bind(&digest)
-                    .bind(seq)
-                    .bind(subject.name.as_str())
-                    .bind(att.statement.predicate_type.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            for keyid in &att.signers {
-                sqlx::query(
-                    "INSERT INTO attestation_signers (attestation_seq, keyid) VALUES ($1, $2) \
-                     ON CONFLICT (attestation_seq, keyid) DO NOTHING",
-                )
-                .bind(seq)
-                .bind(keyid.as_str())
-                .execute(&mut *tx)
-                .await?;
-            }
-            out.push(StoredAttestation {
-                id: att.content_id.clone(),
-                created: true,
-                received_at: now,
-            });
-        }
-        tx.commit().await?;
-        Ok(out)
+        self.writer.submit(attestations.to_vec(), now).await
     }
 
     /// One attestation with its exact bytes.

@@ -119,20 +119,18 @@ impl Store {
 
     /// Every key, oldest first.
     pub async fn keys(&self) -> Result<Vec<RegisteredKey>, StoreError> {
-        let sql = format!("SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, keyid");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(key_from_row)
-            .collect()
+        self.keys_where("TRUE").await
     }
 
     /// Keys that may verify new attestations.
     pub async fn active_keys(&self) -> Result<Vec<RegisteredKey>, StoreError> {
-        let sql = format!(
-            "SELECT {KEY_COLUMNS} FROM keys WHERE revoked_at IS NULL ORDER BY created_at, keyid"
-        );
+        self.keys_where("revoked_at IS NULL").await
+    }
+
+    /// `condition` is a constant SQL predicate, never input.
+    async fn keys_where(&self, condition: &'static str) -> Result<Vec<RegisteredKey>, StoreError> {
+        let sql =
+            format!("SELECT {KEY_COLUMNS} FROM keys WHERE {condition} ORDER BY created_at, keyid");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.read)
             .await?

@@ -5,7 +5,8 @@
 //!
 //! Durability: on SQLite the database runs in WAL mode with `synchronous=NORMAL`, so a committed
 //! transaction survives a crash of the process (`kill -9`); writes go through a single-connection
-//! pool so concurrent writers queue fairly instead of spinning on `SQLITE_BUSY`.
+//! pool so concurrent writers queue fairly instead of spinning on `SQLITE_BUSY`, and attestation
+//! uploads are group-committed by one writer task (see `writer`).
 #![forbid(unsafe_code)]
 
 mod artifacts;
@@ -15,6 +16,7 @@ mod keys;
 mod migrate;
 mod page;
 pub mod provision;
+mod writer;
 
 pub use artifacts::ArtifactSummary;
 pub use attestations::{
@@ -42,6 +44,8 @@ pub enum StoreError {
     },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error("the database writer has stopped")]
+    WriterStopped,
     #[error("keyid {keyid} is already registered under the name {existing:?}")]
     KeyNameConflict { keyid: String, existing: String },
 }
@@ -50,6 +54,7 @@ impl StoreError {
     pub fn code(&self) -> cairn_core::Code {
         match self {
             StoreError::Database(e) if is_unavailable(e) => cairn_core::Code::Unavailable,
+            StoreError::WriterStopped => cairn_core::Code::Unavailable,
             StoreError::Database(_) | StoreError::Migration { .. } | StoreError::Corrupt(_) => {
                 cairn_core::Code::Internal
             }
@@ -88,6 +93,8 @@ pub struct Store {
     read: AnyPool,
     /// Writers. On SQLite a single connection; on PostgreSQL the same pool as `read`.
     write: AnyPool,
+    /// Group-commit writer for attestations (uses `write`).
+    writer: writer::Writer,
     backend: Backend,
 }
 
@@ -128,6 +135,7 @@ impl Store {
             }
         };
         Ok(Self {
+            writer: writer::Writer::spawn(write.clone()),
             read,
             write,
             backend,

@@ -63,10 +63,8 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<Vec<i64>, St
                 name: m.name,
                 source,
             })?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
+        let now = cairn_core::time::Timestamp::from_system_time(std::time::SystemTime::now())
+            .unix_millis();
         sqlx::query(
             "INSERT INTO cairn_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )

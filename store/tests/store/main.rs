@@ -237,3 +237,82 @@ async fn committed_data_survives_reopening() {
         assert_eq!(record.envelope, att.bytes, "{}", db.label);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_are_group_committed_with_exact_outcomes() {
+    for db in Backends::new().await {
+        let store = db.open().await;
+        let k = key();
+        // 40 distinct attestations; every one is uploaded by two concurrent requests, and
+        // request i also carries attestation i+1 (overlap across requests in one batch).
+        let atts: Vec<_> = (0..41)
+            .map(|i| {
+                let d = Digest::sha256_of(format!("image {i}").as_bytes());
+                attestation(&k, &[("registry.example/acme/app", &d)], SLSA_PROVENANCE_V1)
+            })
+            .collect();
+        let mut tasks = Vec::new();
+        for round in 0..2 {
+            for i in 0..40 {
+                let store = store.clone();
+                let upload = vec![atts[i].clone(), atts[i + 1].clone()];
+                tasks.push(tokio::spawn(async move {
+                    let now = Timestamp::from_unix_millis(1_000 + round);
+                    (i, store.insert_attestations(&upload, now).await)
+                }));
+            }
+        }
+        let mut created_per_id: std::collections::HashMap<Digest, usize> = Default::default();
+        for t in tasks {
+            let (i, result) = t.await.unwrap();
+            let stored = result.unwrap_or_else(|e| panic!("{}: upload {i}: {e}", db.label));
+            assert_eq!(stored.len(), 2);
+            assert_eq!(stored[0].id, atts[i].content_id);
+            assert_eq!(stored[1].id, atts[i + 1].content_id);
+            for s in stored {
+                *created_per_id.entry(s.id).or_default() += usize::from(s.created);
+            }
+        }
+        assert_eq!(created_per_id.len(), 41, "{}", db.label);
+        assert!(
+            created_per_id.values().all(|n| *n == 1),
+            "{}: each id created exactly once: {created_per_id:?}",
+            db.label
+        );
+        for att in &atts {
+            let record = store.attestation(&att.content_id).await.unwrap().unwrap();
+            assert_eq!(record.envelope, att.bytes);
+            let digest = &att.statement.subjects[0].digests[0];
+            let page = store
+                .attestations_for(
+                    digest,
+                    &AttestationFilter::default(),
+                    PageRequest::new(None, None),
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), 1, "{}: indexed once", db.label);
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_upload_may_carry_the_same_envelope_twice() {
+    for db in Backends::new().await {
+        let store = db.open().await;
+        let k = key();
+        let d = Digest::sha256_of(b"dup");
+        let att = attestation(&k, &[("registry.example/acme/app", &d)], SLSA_PROVENANCE_V1);
+        let stored = store
+            .insert_attestations(&[att.clone(), att.clone()], Timestamp::from_unix_millis(7))
+            .await
+            .unwrap();
+        assert_eq!(
+            (stored[0].created, stored[1].created),
+            (true, false),
+            "{}",
+            db.label
+        );
+        assert_eq!(stored[1].received_at, Timestamp::from_unix_millis(7));
+    }
+}

@@ -96,6 +96,14 @@ run_backend() {
     token_args=(--token "$(tr -d '[:space:]' <"$data/admin.token")")
   fi
 
+  # Same-run baseline: a trivial endpoint of the same server at the same concurrency.
+  local baseline=0
+  if command -v wrk >/dev/null; then
+    baseline=$(wrk -t2 -c"$CONCURRENCY" -d5s "$base/healthz" | awk '/^Requests\/sec/ {print $2}')
+  else
+    echo "wrk not installed (apt-get install wrk): no baseline" >&2
+  fi
+
   local result
   if ! result=$(env -u CAIRN_TOKEN "$loadgen_bin" --server "$base" --count "$COUNT" \
     --concurrency "$CONCURRENCY" --algorithm "$ALGORITHM" --output json "${token_args[@]}"); then
@@ -107,13 +115,13 @@ run_backend() {
   stop_server
 
   echo "$name: $result" >&2
-  jq -r --arg backend "$name" \
-    '"| \($backend) | \(.total) | \(.concurrency) | \(.attestationsPerSecond * 10 | round / 10) | \(.p50Ms) | \(.p99Ms) |"' \
+  jq -r --arg backend "$name" --argjson baseline "${baseline:-0}" \
+    '"| \($backend) | \(.total) | \(.concurrency) | \(.attestationsPerSecond * 10 | round / 10) | \(.p50Ms) | \(.p99Ms) | \($baseline | round) | \(if $baseline > 0 then (.attestationsPerSecond / $baseline * 1000 | round / 1000) else "n/a" end) |"' \
     <<<"$result"
 }
 
-echo "| backend | count | concurrency | attestations/s | p50 ms | p99 ms |"
-echo "|---|---|---|---|---|---|"
+echo "| backend | count | concurrency | attestations/s | p50 ms | p99 ms | GET /healthz req/s (wrk) | ratio |"
+echo "|---|---|---|---|---|---|---|---|"
 
 run_backend sqlite
 

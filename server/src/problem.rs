@@ -143,22 +143,10 @@ impl ResponseError for ApiError {
             "internal error; quote the x-request-id response header to an operator".to_owned()
         } else {
             tracing::debug!(error = %self, %code, "request rejected");
-            truncate_detail(&self.to_string())
+            cairn_core::code::excerpt(&self.to_string(), 1_000)
         };
         Problem::new(code, detail).response()
     }
-}
-
-fn truncate_detail(s: &str) -> String {
-    const MAX: usize = 1_000;
-    if s.len() <= MAX {
-        return s.to_owned();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 #[cfg(test)]

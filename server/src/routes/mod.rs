@@ -72,9 +72,5 @@ pub(crate) fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Resu
 
 /// The wall clock, read at the edge (core never reads it).
 pub(crate) fn now() -> cairn_core::time::Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    cairn_core::time::Timestamp::from_unix_millis(ms)
+    cairn_core::time::Timestamp::from_system_time(std::time::SystemTime::now())
 }

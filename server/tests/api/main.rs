@@ -7,6 +7,8 @@ use cairn_server::{Application, Settings};
 use cairn_store::DatabaseUrl;
 use std::collections::BTreeSet;
 
+mod binary;
+
 async fn spawn() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings::for_tests(dir.path(), DatabaseUrl::sqlite_in(dir.path()));

@@ -1,0 +1,146 @@
+//! The real `cairn-server` binary: zero-configuration start, `migrate`, `--help`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cairn-server");
+
+/// Kills the child on drop, so a failing assertion never leaks a server.
+struct Child(std::process::Child);
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start the binary in `dir` on a free port; returns the child, its address and its log lines.
+fn start(
+    dir: &std::path::Path,
+) -> (
+    Child,
+    String,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
+    // Only the port differs from the defaults (8080 may be taken on a test machine).
+    let mut child = Child(
+        Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0"])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = child.0.stderr.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut address = None;
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("address=http://") {
+            address = Some(
+                line[at + "address=".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "no address logged");
+    }
+    let address = address.expect("the bound address is logged");
+    (child, address, lines)
+}
+
+#[test]
+fn starts_with_zero_configuration_in_cairn_data_and_logs_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_child, address, lines) = start(dir.path());
+    // Keep reading the log, as a supervisor would.
+    std::thread::spawn(move || lines.for_each(drop));
+    let body = reqwest::blocking::get(format!("{address}/healthz"))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(body, r#"{"status":"ok"}"#);
+    assert!(
+        dir.path().join("cairn-data/cairn.db").is_file(),
+        "default database in ./cairn-data"
+    );
+}
+
+#[test]
+fn migrate_subcommand_applies_the_schema_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("cairn.db").is_file());
+    // Again: nothing left to apply, still success.
+    let again = Command::new(BIN)
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+}
+
+#[test]
+fn help_documents_every_setting_and_its_variable() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "CAIRN_CONFIG",
+        "CAIRN_LISTEN",
+        "CAIRN_DATA_DIR",
+        "CAIRN_DATABASE_URL",
+        "CAIRN_LOG_FORMAT",
+        "CAIRN_MIGRATE_ON_START",
+        "CAIRN_WORKERS",
+        "CAIRN_MAX_DB_CONNECTIONS",
+        "CAIRN_MAX_ATTESTATION_BYTES",
+    ] {
+        assert!(help.contains(var), "--help lacks {var}:\n{help}");
+    }
+}
+
+#[test]
+fn a_bad_configuration_is_reported_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cairn.toml");
+    std::fs::write(&config, "lisen = \"127.0.0.1:1\"\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("lisen"),
+        "names the unknown key"
+    );
+}
+
+#[test]
+fn keeps_serving_when_its_log_pipe_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_child, address, lines) = start(dir.path());
+    drop(lines); // the log reader goes away (e.g. a crashed log shipper)
+    for _ in 0..3 {
+        let status = reqwest::blocking::get(format!("{address}/healthz"))
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+}

@@ -23,6 +23,11 @@ impl Outcome {
     }
 }
 
+/// A progress or diagnostic line on stderr. Never panics (stderr may be a closed pipe).
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
 /// A stable error code for the first error in the chain that has one.
 fn error_code(err: &anyhow::Error) -> &'static str {
     for cause in err.chain() {

@@ -78,8 +78,8 @@ pub fn generate(
         force,
     )?;
     let keyid = key.public_key().keyid().to_string();
-    eprintln!("Private key written to {}", key_path.display());
-    eprintln!("Public key written to {}", pub_path.display());
+    crate::output::note(&format!("Private key written to {}", key_path.display()));
+    crate::output::note(&format!("Public key written to {}", pub_path.display()));
     Ok(Outcome::success(
         serde_json::json!({
             "keyid": keyid,

@@ -56,11 +56,7 @@ pub(crate) fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// The wall clock, read at the edge (core never reads it).
 pub(crate) fn now() -> cairn_core::time::Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    cairn_core::time::Timestamp::from_unix_millis(ms)
+    cairn_core::time::Timestamp::from_system_time(std::time::SystemTime::now())
 }
 
 /// A digest given as `sha256:<hex>` or as `IMAGE@DIGEST`.

@@ -45,7 +45,7 @@ fn sign_and_publish(
     let json = envelope.to_json();
     if let Some(path) = &args.output_file {
         std::fs::write(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("Envelope written to {}", path.display());
+        crate::output::note(&format!("Envelope written to {}", path.display()));
     }
     if args.no_upload {
         let value: serde_json::Value = serde_json::from_str(&json)?;

@@ -52,6 +52,8 @@ pub enum Command {
     Push { file: PathBuf },
     /// Verify a DSSE envelope offline: signature, in-toto Statement, optional subject digest.
     VerifyDsse(VerifyDsseArgs),
+    /// Verify a Sigstore bundle offline (sigstore-conformance CLI protocol).
+    VerifyBundle(VerifyBundleArgs),
     /// Show what the server knows about an artifact.
     #[command(subcommand)]
     Artifact(ArtifactCommand),
@@ -128,6 +130,33 @@ pub struct VerifyDsseArgs {
     pub digest: Option<String>,
     /// Envelope file (a DSSE JSON document or JSON lines of envelopes; - for stdin).
     pub envelope: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyBundleArgs {
+    /// The Sigstore bundle (v0.1, v0.2 or v0.3 JSON).
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// Expected certificate identity (SAN), exact.
+    #[arg(long, requires = "certificate_oidc_issuer", conflicts_with = "key")]
+    pub certificate_identity: Option<String>,
+    /// Expected OIDC issuer of the certificate, exact.
+    #[arg(long, requires = "certificate_identity", conflicts_with = "key")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Verify a managed-key bundle with this PEM public key instead of a certificate identity.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// trusted_root.json to use instead of the embedded Sigstore public-good root.
+    #[arg(long)]
+    pub trusted_root: Option<PathBuf>,
+    /// Use the embedded Sigstore staging root (ignored with --trusted-root).
+    #[arg(long)]
+    pub staging: bool,
+    /// Accept a bundle without a verified transparency-log entry (recorded as a waived check).
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+    /// The artifact file, or sha256:<hex> of it (when no such file exists).
+    pub artifact: String,
 }
 
 #[derive(Debug, Subcommand)]

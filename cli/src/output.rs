@@ -46,7 +46,8 @@ fn error_code(err: &anyhow::Error) -> &'static str {
             cairn_core::attestation::AttestationError,
             cairn_core::digest::DigestError,
             cairn_core::image::ImageRefError,
-            cairn_core::statement::StatementError
+            cairn_core::statement::StatementError,
+            cairn_core::bundle::BundleError
         );
     }
     "error"

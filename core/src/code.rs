@@ -95,9 +95,28 @@ impl fmt::Display for Code {
     }
 }
 
+/// Shorten untrusted input to at most `max` bytes (on a char boundary, marked with `…`) before
+/// echoing it in an error message.
+pub fn excerpt(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_char_boundaries() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("ééé", 3), "é…");
+    }
 
     #[test]
     fn codes_are_unique_snake_case() {

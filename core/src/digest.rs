@@ -165,15 +165,7 @@ impl TryFrom<String> for Digest {
 
 /// Shorten untrusted input before echoing it in an error.
 pub(crate) fn truncate(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.len() <= MAX {
-        return s.to_owned();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    crate::code::excerpt(s, 80)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod attestation;
+pub mod bundle;
 pub mod code;
 pub mod digest;
 pub mod dsse;

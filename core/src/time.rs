@@ -21,6 +21,15 @@ impl Timestamp {
         Self(ms)
     }
 
+    /// Convert a clock reading taken by the caller (core never reads the clock itself).
+    pub fn from_system_time(t: std::time::SystemTime) -> Self {
+        let ms = match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+        };
+        Self(ms)
+    }
+
     pub const fn unix_millis(self) -> i64 {
         self.0
     }

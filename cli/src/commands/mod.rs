@@ -1,5 +1,6 @@
 //! One function per command; each returns an [`Outcome`] for `output::finish` to render.
 
+mod bundle;
 mod keys;
 mod query;
 mod sign;
@@ -25,6 +26,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Attest(args) => sign::attest(cli, args),
         Command::Push { file } => sign::push(cli, file),
         Command::VerifyDsse(args) => verify::verify_dsse(args),
+        Command::VerifyBundle(args) => bundle::verify(args),
         Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
         Command::Attestations(args) => query::attestations(cli, args),
     }

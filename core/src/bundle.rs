@@ -1,0 +1,282 @@
+//! Sigstore bundles (v0.1, v0.2, v0.3): offline verification against a trusted root.
+//!
+//! The cryptographic verification — certificate chain to a Fulcio CA valid at the signing time,
+//! SCTs, Rekor v1 inclusion proofs, signed checkpoints and SETs, Rekor v2 entries, RFC 3161
+//! timestamps, the signature over the artifact (or its pre-computed digest), and the consistency of
+//! the log entry with the bundle — is done by `sigstore-verify`, which passes the whole upstream
+//! conformance suite. Cairn records what it verified as checks and adds its own:
+//!
+//! 1. `bundle.parse` — the bundle parses and has a known media type.
+//! 2. `sigstore.verify` — everything `sigstore-verify` checks (see above); on success the
+//!    individual properties are recorded as `certificate.chain`, `certificate.sct`,
+//!    `certificate.identity`, `tlog.inclusion` and `signing.time`.
+//! 3. `statement.parse` — DSSE bundles only: the payload is an in-toto Statement by Cairn's rules
+//!    (known `_type`, subjects with well-formed digests, a predicate type URI).
+//! 4. `statement.subject` — DSSE bundles only: the artifact's digest is a subject.
+//!
+//! Waived checks (`--insecure-ignore-tlog`) are recorded as skipped, never silently dropped.
+
+use crate::digest::{Digest, DigestAlgorithm};
+use crate::statement::Statement;
+use crate::verify::{Check, Verdict, verdict_of};
+use sigstore_verify::trust_root::TrustedRoot;
+use sigstore_verify::types::{Bundle, SignatureContent};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
+
+pub use sigstore_verify::trust_root::{
+    SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
+};
+
+/// Check names emitted by [`verify_bundle`].
+pub mod names {
+    pub const BUNDLE_PARSE: &str = "bundle.parse";
+    pub const SIGSTORE_VERIFY: &str = "sigstore.verify";
+    pub const CERTIFICATE_CHAIN: &str = "certificate.chain";
+    pub const CERTIFICATE_SCT: &str = "certificate.sct";
+    pub const CERTIFICATE_IDENTITY: &str = "certificate.identity";
+    pub const TLOG_INCLUSION: &str = "tlog.inclusion";
+    pub const SIGNING_TIME: &str = "signing.time";
+    pub use crate::verify::names::{STATEMENT_PARSE, STATEMENT_SUBJECT};
+}
+
+/// What was signed: the artifact bytes, or only its SHA-256 digest.
+#[derive(Debug, Clone, Copy)]
+pub enum BundleArtifact<'a> {
+    Bytes(&'a [u8]),
+    Sha256(&'a Digest),
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub enum Signer {
+    /// A keyless (Fulcio) certificate with exactly this SAN and OIDC issuer.
+    Identity { identity: String, issuer: String },
+    /// A managed key, PEM SubjectPublicKeyInfo.
+    Key { spki_der: Vec<u8> },
+}
+
+/// Transparency-log requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tlog {
+    #[default]
+    Required,
+    /// cosign's `--insecure-ignore-tlog`: recorded as a skipped (waived) check.
+    InsecureIgnore,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("invalid trusted root: {0}")]
+    TrustedRoot(String),
+    #[error("the digest must be sha256 (got {0})")]
+    DigestAlgorithm(DigestAlgorithm),
+}
+
+impl BundleError {
+    pub fn code(&self) -> crate::Code {
+        crate::Code::InvalidRequest
+    }
+}
+
+/// The outcome of verifying one bundle.
+#[derive(Debug, Clone)]
+pub struct BundleReport {
+    pub checks: Vec<Check>,
+    /// The verified certificate identity (SAN) and OIDC issuer, for keyless bundles.
+    pub identity: Option<(String, String)>,
+    /// The signing time proven by the log or a timestamp authority (unix ms).
+    pub signing_time_ms: Option<i64>,
+}
+
+impl BundleReport {
+    pub fn verdict(&self) -> Verdict {
+        verdict_of(&self.checks)
+    }
+}
+
+/// Parse a trusted root (`trusted_root.json`) and prepare a verifier from it.
+pub fn load_trusted_root(json: &str) -> Result<Verifier, BundleError> {
+    let root = TrustedRoot::from_json(json).map_err(|e| BundleError::TrustedRoot(e.to_string()))?;
+    Verifier::new(&root).map_err(|e| BundleError::TrustedRoot(e.to_string()))
+}
+
+/// Verify a bundle (JSON bytes) for `artifact`, signed by `signer`, against `verifier`.
+pub fn verify_bundle(
+    verifier: &Verifier,
+    bundle_json: &[u8],
+    artifact: BundleArtifact<'_>,
+    signer: &Signer,
+    tlog: Tlog,
+) -> Result<BundleReport, BundleError> {
+    let mut checks = Vec::new();
+    let report = |checks: Vec<Check>| BundleReport {
+        checks,
+        identity: None,
+        signing_time_ms: None,
+    };
+
+    // 1. Parse.
+    let bundle = match std::str::from_utf8(bundle_json)
+        .map_err(|e| e.to_string())
+        .and_then(|s| Bundle::from_json(s).map_err(|e| e.to_string()))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            checks.push(Check::fail(
+                names::BUNDLE_PARSE,
+                crate::code::excerpt(&e, 300),
+            ));
+            checks.push(Check::skipped(
+                names::SIGSTORE_VERIFY,
+                "bundle did not parse",
+            ));
+            return Ok(report(checks));
+        }
+    };
+    checks.push(Check::pass(names::BUNDLE_PARSE, bundle.media_type.as_str()));
+
+    // 2. sigstore-verify.
+    let sha256;
+    let target: sigstore_verify::types::Artifact<'_> = match artifact {
+        BundleArtifact::Bytes(b) => b.into(),
+        BundleArtifact::Sha256(d) => {
+            if d.algorithm() != DigestAlgorithm::Sha256 {
+                return Err(BundleError::DigestAlgorithm(d.algorithm()));
+            }
+            let mut bytes = [0u8; 32];
+            bytes.copy_from_slice(d.as_bytes());
+            sha256 = sigstore_verify::types::Sha256Hash::new(bytes);
+            (&sha256).into()
+        }
+    };
+    let outcome = match signer {
+        Signer::Identity { identity, issuer } => {
+            let mut policy = VerificationPolicy::new(identity.as_str(), issuer.as_str());
+            if tlog == Tlog::InsecureIgnore {
+                policy = policy.skip_tlog_unsafe();
+            }
+            verifier.verify(target, &bundle, &policy)
+        }
+        Signer::Key { spki_der } => {
+            let mut policy = PublicKeyVerificationPolicy::new(
+                sigstore_verify::types::DerPublicKey::new(spki_der.clone()),
+            );
+            if tlog == Tlog::InsecureIgnore {
+                policy = policy.skip_tlog_unsafe();
+            }
+            verifier.verify(target, &bundle, &policy)
+        }
+    };
+    let result = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            checks.push(Check::fail(
+                names::SIGSTORE_VERIFY,
+                crate::code::excerpt(&e.to_string(), 500),
+            ));
+            return Ok(report(checks));
+        }
+    };
+    checks.push(Check::pass(
+        names::SIGSTORE_VERIFY,
+        "signature, artifact binding and log entry consistency verified",
+    ));
+    let mut identity = None;
+    match signer {
+        Signer::Identity { .. } => {
+            checks.push(flag(
+                names::CERTIFICATE_CHAIN,
+                result.certificate_verified(),
+                "chains to a Fulcio CA of the trusted root, valid at the signing time",
+            ));
+            checks.push(flag(
+                names::CERTIFICATE_SCT,
+                result.sct_verified(),
+                "SCT verified against a CT log key",
+            ));
+            let (san, iss) = (
+                result.identity().map(|s| s.as_str().to_owned()),
+                result.issuer().map(str::to_owned),
+            );
+            checks.push(flag(
+                names::CERTIFICATE_IDENTITY,
+                result.identity_policy_checked(),
+                &format!(
+                    "{} issued by {}",
+                    san.as_deref().unwrap_or("?"),
+                    iss.as_deref().unwrap_or("?")
+                ),
+            ));
+            if let (Some(s), Some(i)) = (san, iss) {
+                identity = Some((s, i));
+            }
+        }
+        Signer::Key { .. } => {}
+    }
+    match tlog {
+        Tlog::Required => checks.push(flag(
+            names::TLOG_INCLUSION,
+            result.tlog_verified(),
+            "inclusion proof, checkpoint and/or SET verified",
+        )),
+        Tlog::InsecureIgnore => checks.push(
+            Check::skipped(names::TLOG_INCLUSION, "waived by --insecure-ignore-tlog").optional(),
+        ),
+    }
+    let signing_time_ms = result
+        .integrated_time()
+        .or_else(|| result.verified_timestamps().first().copied())
+        .map(|t| t.as_millisecond());
+    match signing_time_ms {
+        Some(ms) => checks.push(Check::pass(
+            names::SIGNING_TIME,
+            crate::time::Timestamp::from_unix_millis(ms).to_rfc3339(),
+        )),
+        None if tlog == Tlog::InsecureIgnore => checks.push(
+            Check::skipped(
+                names::SIGNING_TIME,
+                "no log entry or timestamp; waived by --insecure-ignore-tlog",
+            )
+            .optional(),
+        ),
+        None => checks.push(Check::fail(names::SIGNING_TIME, "no verified signing time")),
+    }
+
+    // 3-4. Cairn's Statement rules for DSSE bundles.
+    if let SignatureContent::DsseEnvelope(env) = &bundle.content {
+        match Statement::parse(env.payload.as_bytes()) {
+            Ok(statement) => {
+                checks.push(Check::pass(
+                    names::STATEMENT_PARSE,
+                    format!("predicate {}", statement.predicate_type),
+                ));
+                let digest = match artifact {
+                    BundleArtifact::Bytes(b) => Digest::sha256_of(b),
+                    BundleArtifact::Sha256(d) => d.clone(),
+                };
+                checks.push(if statement.has_subject_digest(&digest) {
+                    Check::pass(names::STATEMENT_SUBJECT, format!("{digest} is a subject"))
+                } else {
+                    Check::fail(
+                        names::STATEMENT_SUBJECT,
+                        format!("{digest} is not a subject"),
+                    )
+                });
+            }
+            Err(e) => checks.push(Check::fail(names::STATEMENT_PARSE, e.to_string())),
+        }
+    }
+    Ok(BundleReport {
+        checks,
+        identity,
+        signing_time_ms,
+    })
+}
+
+fn flag(name: &'static str, ok: bool, detail: &str) -> Check {
+    if ok {
+        Check::pass(name, detail)
+    } else {
+        Check::fail(name, format!("not verified: {detail}"))
+    }
+}

@@ -10,9 +10,13 @@
 //! 2. `sigstore.verify` — everything `sigstore-verify` checks (see above); on success the
 //!    individual properties are recorded as `certificate.chain`, `certificate.sct`,
 //!    `certificate.identity`, `tlog.inclusion` and `signing.time`.
-//! 3. `statement.parse` — DSSE bundles only: the payload is an in-toto Statement by Cairn's rules
+//! 3. `tlog.checkpoint` — for every log entry with an inclusion proof: the proof's `rootHash` and
+//!    `treeSize` equal the root hash and size in its signed checkpoint, and the checkpoint carries a
+//!    signature line named after its origin (C2SP signed note; Rekor v1 origins are
+//!    `<name> - <tree id>`). The unsigned copies must agree with what was verified.
+//! 4. `statement.parse` — DSSE bundles only: the payload is an in-toto Statement by Cairn's rules
 //!    (known `_type`, subjects with well-formed digests, a predicate type URI).
-//! 4. `statement.subject` — DSSE bundles only: the artifact's digest is a subject.
+//! 5. `statement.subject` — DSSE bundles only: the artifact's digest is a subject.
 //!
 //! Waived checks (`--insecure-ignore-tlog`) are recorded as skipped, never silently dropped.
 
@@ -35,6 +39,7 @@ pub mod names {
     pub const CERTIFICATE_SCT: &str = "certificate.sct";
     pub const CERTIFICATE_IDENTITY: &str = "certificate.identity";
     pub const TLOG_INCLUSION: &str = "tlog.inclusion";
+    pub const TLOG_CHECKPOINT: &str = "tlog.checkpoint";
     pub const SIGNING_TIME: &str = "signing.time";
     pub use crate::verify::names::{STATEMENT_PARSE, STATEMENT_SUBJECT};
 }
@@ -242,7 +247,12 @@ pub fn verify_bundle(
         None => checks.push(Check::fail(names::SIGNING_TIME, "no verified signing time")),
     }
 
-    // 3-4. Cairn's Statement rules for DSSE bundles.
+    // 3. The unsigned copies in each inclusion proof agree with its signed checkpoint.
+    if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
+        checks.extend(check_checkpoints(&raw));
+    }
+
+    // 4-5. Cairn's Statement rules for DSSE bundles.
     if let SignatureContent::DsseEnvelope(env) = &bundle.content {
         match Statement::parse(env.payload.as_bytes()) {
             Ok(statement) => {
@@ -271,6 +281,70 @@ pub fn verify_bundle(
         identity,
         signing_time_ms,
     })
+}
+
+/// Step 3 for every tlog entry that has an inclusion proof with a checkpoint.
+fn check_checkpoints(bundle: &serde_json::Value) -> Vec<Check> {
+    let entries = bundle["verificationMaterial"]["tlogEntries"].as_array();
+    entries
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let proof = entry.get("inclusionProof")?;
+            let note = proof["checkpoint"]["envelope"].as_str()?;
+            let label = format!("tlog entry {}", i + 1);
+            Some(match checkpoint_consistency(proof, note) {
+                Ok(detail) => Check::pass(names::TLOG_CHECKPOINT, detail).about(label),
+                Err(why) => Check::fail(names::TLOG_CHECKPOINT, why).about(label),
+            })
+        })
+        .collect()
+}
+
+fn checkpoint_consistency(proof: &serde_json::Value, note: &str) -> Result<String, String> {
+    let (body, signatures) = note
+        .split_once("\n\n")
+        .ok_or("checkpoint has no blank line before its signatures")?;
+    let mut lines = body.lines();
+    let (origin, size, root) = match (lines.next(), lines.next(), lines.next()) {
+        (Some(o), Some(s), Some(r)) => (o, s, r),
+        _ => return Err("checkpoint body lacks origin, size or root hash".into()),
+    };
+    let root =
+        crate::encoding::decode_base64(root).map_err(|_| "checkpoint root hash is not base64")?;
+    let proof_root = proof["rootHash"]
+        .as_str()
+        .and_then(|r| crate::encoding::decode_base64(r).ok())
+        .ok_or("inclusion proof has no rootHash")?;
+    if proof_root != root {
+        return Err("inclusion proof rootHash differs from the signed checkpoint's root".into());
+    }
+    let proof_size = match &proof["treeSize"] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return Err("inclusion proof has no treeSize".into()),
+    };
+    if proof_size != size {
+        return Err(format!(
+            "inclusion proof treeSize {proof_size} differs from the checkpoint's {size}"
+        ));
+    }
+    // Rekor v1 origins are "<key name> - <tree id>"; C2SP logs sign with their origin as name.
+    let key_name = origin.split_once(" - ").map_or(origin, |(name, _)| name);
+    let named = signatures.lines().any(|line| {
+        line.strip_prefix("\u{2014} ")
+            .and_then(|rest| rest.split_once(' '))
+            .is_some_and(|(name, _)| name == key_name || name == origin)
+    });
+    if !named {
+        return Err(format!(
+            "checkpoint has no signature line from its origin {key_name:?}"
+        ));
+    }
+    Ok(format!(
+        "{origin}: size {size}, root matches the inclusion proof"
+    ))
 }
 
 fn flag(name: &'static str, ok: bool, detail: &str) -> Check {

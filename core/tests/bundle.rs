@@ -1,0 +1,232 @@
+//! Tampering with any verified field of a passing Sigstore bundle makes it fail: signatures,
+//! certificates, inclusion-proof hashes, checkpoints and SETs (every case of the shared
+//! conformance data that must pass, both artifact modes).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use cairn_core::Digest;
+use cairn_core::bundle::{BundleArtifact, Signer, Tlog, load_trusted_root, verify_bundle};
+use cairn_core::encoding::{decode_base64, encode_base64};
+use cairn_core::keys::PublicKey;
+use cairn_core::verify::Verdict;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn conformance_dir() -> PathBuf {
+    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
+        PathBuf::from,
+    );
+    let dir = dir.join("sigstore-conformance/bundle-verify");
+    assert!(
+        dir.is_dir(),
+        "{} missing: clone with ../shared beside the repo or set CAIRN_TESTDATA",
+        dir.display()
+    );
+    dir
+}
+
+/// Keys whose values are verified material.
+const TAMPERABLE: &[&str] = &[
+    "signature",
+    "rawBytes",
+    "hashes",
+    "envelope",
+    "signedEntryTimestamp",
+    "sig",
+    "rootHash",
+];
+
+/// Every JSON pointer to a string under a tamperable key.
+fn targets(v: &Value, path: String, under: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                targets(
+                    child,
+                    format!("{path}/{key}"),
+                    TAMPERABLE.contains(&k.as_str()),
+                    out,
+                );
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                targets(child, format!("{path}/{i}"), under, out);
+            }
+        }
+        Value::String(_) if under => out.push(path),
+        _ => {}
+    }
+}
+
+/// Flip one bit in the middle of the decoded value (or of the text, if not base64).
+fn tamper(s: &str) -> String {
+    match decode_base64(s) {
+        Ok(mut bytes) if !bytes.is_empty() => {
+            let mid = bytes.len() / 2;
+            bytes[mid] ^= 0x01;
+            encode_base64(&bytes)
+        }
+        _ => {
+            let mut chars: Vec<char> = s.chars().collect();
+            let mid = chars.len() / 2;
+            chars[mid] = if chars[mid] == 'a' { 'b' } else { 'a' };
+            chars.into_iter().collect()
+        }
+    }
+}
+
+/// A signed note (C2SP): tamper with its signed body (size, root hash), and with every signature
+/// line of the log itself at once. Cosignatures from keys the trusted root does not know are
+/// ignored by design (upstream case `rekor2-checkpoint-origin-not-first`), so tampering with them
+/// alone must not matter and is not tried.
+fn tamper_checkpoint(note: &str) -> Vec<(String, String)> {
+    let (body, sigs) = note.split_once("\n\n").unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    let origin = lines[0];
+    let key_name = origin.split_once(" - ").map_or(origin, |(n, _)| n);
+    let mut out = Vec::new();
+    for (i, what) in [(1, "size"), (2, "root hash")] {
+        let mut l: Vec<String> = lines.iter().map(|x| (*x).to_owned()).collect();
+        l[i] = if i == 1 {
+            format!("{}", l[1].parse::<u64>().unwrap() + 1)
+        } else {
+            tamper(&l[2])
+        };
+        out.push((
+            format!("checkpoint {what}"),
+            format!("{}\n\n{sigs}", l.join("\n")),
+        ));
+    }
+    let resigned: Vec<String> = sigs
+        .lines()
+        .map(|line| {
+            match line
+                .strip_prefix("\u{2014} ")
+                .and_then(|r| r.split_once(' '))
+            {
+                Some((name, sig)) if name == key_name || name == origin => {
+                    format!("\u{2014} {name} {}", tamper(sig))
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect();
+    out.push((
+        "checkpoint log signature".to_owned(),
+        format!("{body}\n\n{}\n", resigned.join("\n")),
+    ));
+    out
+}
+
+#[test]
+fn flipping_a_byte_of_any_verified_field_fails_every_passing_case() {
+    let dir = conformance_dir();
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
+    let mut tried = 0;
+    let mut failures = Vec::new();
+    for case in index["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["expected"] == "pass")
+    {
+        let name = case["name"].as_str().unwrap();
+        let root =
+            std::fs::read_to_string(dir.join(case["trusted_root"].as_str().unwrap())).unwrap();
+        let verifier = load_trusted_root(&root).unwrap();
+        let artifact = std::fs::read(dir.join(case["artifact"].as_str().unwrap())).unwrap();
+        let digest: Digest = case["artifact_sha256"].as_str().unwrap().parse().unwrap();
+        let signer = match case["key"].as_str() {
+            Some(key) => Signer::Key {
+                spki_der: PublicKey::from_pem(&std::fs::read(dir.join(key)).unwrap())
+                    .unwrap()
+                    .spki_der()
+                    .to_vec(),
+            },
+            None => Signer::Identity {
+                identity: case["identity"].as_str().unwrap().to_owned(),
+                issuer: case["issuer"].as_str().unwrap().to_owned(),
+            },
+        };
+        let original: Value = serde_json::from_slice(
+            &std::fs::read(dir.join(case["bundle"].as_str().unwrap())).unwrap(),
+        )
+        .unwrap();
+        let verdict = |bundle: &[u8], artifact: BundleArtifact<'_>| {
+            verify_bundle(&verifier, bundle, artifact, &signer, Tlog::Required)
+                .unwrap()
+                .verdict()
+        };
+        let bytes = serde_json::to_vec(&original).unwrap();
+        assert_eq!(
+            verdict(&bytes, BundleArtifact::Bytes(&artifact)),
+            Verdict::Pass,
+            "{name} must pass untouched"
+        );
+        let mut pointers = Vec::new();
+        targets(&original, String::new(), false, &mut pointers);
+        assert!(!pointers.is_empty(), "{name}: nothing to tamper with");
+        for pointer in pointers {
+            let value = original.pointer(&pointer).unwrap().as_str().unwrap();
+            let variants = if pointer.ends_with("/checkpoint/envelope") {
+                tamper_checkpoint(value)
+            } else {
+                vec![(pointer.clone(), tamper(value))]
+            };
+            for (what, variant) in variants {
+                let mut mutated = original.clone();
+                *mutated.pointer_mut(&pointer).unwrap() = Value::String(variant);
+                let bytes = serde_json::to_vec(&mutated).unwrap();
+                for (mode, art) in [
+                    ("artifact", BundleArtifact::Bytes(&artifact)),
+                    ("digest", BundleArtifact::Sha256(&digest)),
+                ] {
+                    tried += 1;
+                    if verdict(&bytes, art) == Verdict::Pass {
+                        failures.push(format!("{name} ({mode}): tampered {what} still verifies"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} mutations tried");
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} mutations accepted:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_waived_tlog_is_recorded_as_skipped_not_dropped() {
+    let dir = conformance_dir();
+    let root =
+        std::fs::read_to_string(dir.join("../default-trust/production.trusted_root.json")).unwrap();
+    let verifier = load_trusted_root(&root).unwrap();
+    let case = dir.join("managed-key-happy-path");
+    let key = PublicKey::from_pem(&std::fs::read(case.join("key.pub")).unwrap()).unwrap();
+    let bundle = std::fs::read(case.join("bundle.sigstore.json")).unwrap();
+    let artifact = std::fs::read(dir.join("a.txt")).unwrap();
+    let signer = Signer::Key {
+        spki_der: key.spki_der().to_vec(),
+    };
+    let report = verify_bundle(
+        &verifier,
+        &bundle,
+        BundleArtifact::Bytes(&artifact),
+        &signer,
+        Tlog::InsecureIgnore,
+    )
+    .unwrap();
+    let tlog = report
+        .checks
+        .iter()
+        .find(|c| c.check == "tlog.inclusion")
+        .unwrap();
+    assert_eq!(serde_json::to_value(tlog.result).unwrap(), "skipped");
+    assert!(tlog.detail.contains("--insecure-ignore-tlog"));
+}

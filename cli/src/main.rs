@@ -138,11 +138,17 @@ pub struct VerifyBundleArgs {
     #[arg(long)]
     pub bundle: PathBuf,
     /// Expected certificate identity (SAN), exact.
-    #[arg(long, requires = "certificate_oidc_issuer", conflicts_with = "key")]
+    #[arg(long, conflicts_with_all = ["key", "certificate_identity_regexp"])]
     pub certificate_identity: Option<String>,
+    /// Expected certificate identity as a regular expression matching the whole SAN.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_identity_regexp: Option<String>,
     /// Expected OIDC issuer of the certificate, exact.
-    #[arg(long, requires = "certificate_identity", conflicts_with = "key")]
+    #[arg(long, conflicts_with_all = ["key", "certificate_oidc_issuer_regexp"])]
     pub certificate_oidc_issuer: Option<String>,
+    /// Expected OIDC issuer as a regular expression matching the whole issuer.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
     /// Verify a managed-key bundle with this PEM public key instead of a certificate identity.
     #[arg(long)]
     pub key: Option<PathBuf>,

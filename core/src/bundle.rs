@@ -9,7 +9,9 @@
 //! 1. `bundle.parse` — the bundle parses and has a known media type.
 //! 2. `sigstore.verify` — everything `sigstore-verify` checks (see above); on success the
 //!    individual properties are recorded as `certificate.chain`, `certificate.sct`,
-//!    `certificate.identity`, `tlog.inclusion` and `signing.time`.
+//!    `tlog.inclusion` and `signing.time`. Cairn adds `certificate.noRoot` (the bundle must not
+//!    ship a self-signed certificate: roots come only from the trusted root) and
+//!    `certificate.identity` (SAN and OIDC issuer, exact or anchored regex).
 //! 3. `tlog.checkpoint` — for every log entry with an inclusion proof: the proof's `rootHash` and
 //!    `treeSize` equal the root hash and size in its signed checkpoint, and the checkpoint carries a
 //!    signature line named after its origin (C2SP signed note; Rekor v1 origins are
@@ -37,10 +39,12 @@ pub mod names {
     pub const SIGSTORE_VERIFY: &str = "sigstore.verify";
     pub const CERTIFICATE_CHAIN: &str = "certificate.chain";
     pub const CERTIFICATE_SCT: &str = "certificate.sct";
+    pub const CERTIFICATE_ROOT: &str = "certificate.noRoot";
     pub const CERTIFICATE_IDENTITY: &str = "certificate.identity";
     pub const TLOG_INCLUSION: &str = "tlog.inclusion";
     pub const TLOG_CHECKPOINT: &str = "tlog.checkpoint";
     pub const SIGNING_TIME: &str = "signing.time";
+    pub const SIGNATURE: &str = "bundle.signature";
     pub use crate::verify::names::{STATEMENT_PARSE, STATEMENT_SUBJECT};
 }
 
@@ -51,11 +55,43 @@ pub enum BundleArtifact<'a> {
     Sha256(&'a Digest),
 }
 
+/// How an expected certificate identity or issuer is matched.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Exact(String),
+    /// A regular expression that must match the whole value (it is anchored: `^(?:…)$`).
+    Regex(regex::Regex),
+}
+
+impl Matcher {
+    /// Compile `pattern` anchored at both ends, so that `https://github.com/acme/.*` can never
+    /// match `https://evil.example/?https://github.com/acme/x` by a substring.
+    pub fn regex(pattern: &str) -> Result<Self, BundleError> {
+        regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map(Matcher::Regex)
+            .map_err(|e| BundleError::Pattern(e.to_string()))
+    }
+
+    pub fn is_match(&self, value: &str) -> bool {
+        match self {
+            Matcher::Exact(s) => s == value,
+            Matcher::Regex(r) => r.is_match(value),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Matcher::Exact(s) => format!("{s:?}"),
+            Matcher::Regex(r) => format!("/{}/", r.as_str()),
+        }
+    }
+}
+
 /// Who must have signed.
 #[derive(Debug, Clone)]
 pub enum Signer {
-    /// A keyless (Fulcio) certificate with exactly this SAN and OIDC issuer.
-    Identity { identity: String, issuer: String },
+    /// A keyless (Fulcio) certificate whose SAN and OIDC issuer match.
+    Identity { identity: Matcher, issuer: Matcher },
     /// A managed key, PEM SubjectPublicKeyInfo.
     Key { spki_der: Vec<u8> },
 }
@@ -75,6 +111,8 @@ pub enum BundleError {
     TrustedRoot(String),
     #[error("the digest must be sha256 (got {0})")]
     DigestAlgorithm(DigestAlgorithm),
+    #[error("invalid identity pattern: {0}")]
+    Pattern(String),
 }
 
 impl BundleError {
@@ -140,6 +178,19 @@ pub fn verify_bundle(
     };
     checks.push(Check::pass(names::BUNDLE_PARSE, bundle.media_type.as_str()));
 
+    // A key-signed bundle without any log entry or timestamp: only under the explicit waiver.
+    if let (Signer::Key { spki_der }, Tlog::InsecureIgnore) = (signer, tlog) {
+        let raw: serde_json::Value = serde_json::from_slice(bundle_json).unwrap_or_default();
+        let material = &raw["verificationMaterial"];
+        let no_entries = material["tlogEntries"].as_array().is_none_or(Vec::is_empty);
+        let no_timestamps = material["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .is_none_or(Vec::is_empty);
+        if no_entries && no_timestamps {
+            return Ok(verify_key_only(&bundle, &raw, artifact, spki_der, checks));
+        }
+    }
+
     // 2. sigstore-verify.
     let sha256;
     let target: sigstore_verify::types::Artifact<'_> = match artifact {
@@ -156,7 +207,17 @@ pub fn verify_bundle(
     };
     let outcome = match signer {
         Signer::Identity { identity, issuer } => {
-            let mut policy = VerificationPolicy::new(identity.as_str(), issuer.as_str());
+            // Exact matches are enforced by sigstore-verify itself; patterns are checked below
+            // against the claims of the verified certificate.
+            let mut policy = match (identity, issuer) {
+                (Matcher::Exact(id), Matcher::Exact(iss)) => {
+                    VerificationPolicy::new(id.as_str(), iss.as_str())
+                }
+                (_, Matcher::Exact(iss)) => {
+                    VerificationPolicy::any_identity().require_issuer(iss.as_str())
+                }
+                _ => VerificationPolicy::any_identity(),
+            };
             if tlog == Tlog::InsecureIgnore {
                 policy = policy.skip_tlog_unsafe();
             }
@@ -188,12 +249,18 @@ pub fn verify_bundle(
     ));
     let mut identity = None;
     match signer {
-        Signer::Identity { .. } => {
+        Signer::Identity {
+            identity: want_identity,
+            issuer: want_issuer,
+        } => {
             checks.push(flag(
                 names::CERTIFICATE_CHAIN,
                 result.certificate_verified(),
                 "chains to a Fulcio CA of the trusted root, valid at the signing time",
             ));
+            if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
+                checks.push(check_no_root_in_chain(&raw));
+            }
             checks.push(flag(
                 names::CERTIFICATE_SCT,
                 result.sct_verified(),
@@ -203,13 +270,18 @@ pub fn verify_bundle(
                 result.identity().map(|s| s.as_str().to_owned()),
                 result.issuer().map(str::to_owned),
             );
+            let matched = result.certificate_verified()
+                && san.as_deref().is_some_and(|v| want_identity.is_match(v))
+                && iss.as_deref().is_some_and(|v| want_issuer.is_match(v));
             checks.push(flag(
                 names::CERTIFICATE_IDENTITY,
-                result.identity_policy_checked(),
+                matched,
                 &format!(
-                    "{} issued by {}",
+                    "{} issued by {} (expected {} from {})",
                     san.as_deref().unwrap_or("?"),
-                    iss.as_deref().unwrap_or("?")
+                    iss.as_deref().unwrap_or("?"),
+                    want_identity.describe(),
+                    want_issuer.describe()
                 ),
             ));
             if let (Some(s), Some(i)) = (san, iss) {
@@ -253,6 +325,17 @@ pub fn verify_bundle(
     }
 
     // 4-5. Cairn's Statement rules for DSSE bundles.
+    checks.extend(statement_checks(&bundle, artifact));
+    Ok(BundleReport {
+        checks,
+        identity,
+        signing_time_ms,
+    })
+}
+
+/// Steps 4-5: Cairn's Statement rules, for DSSE bundles.
+fn statement_checks(bundle: &Bundle, artifact: BundleArtifact<'_>) -> Vec<Check> {
+    let mut checks = Vec::new();
     if let SignatureContent::DsseEnvelope(env) = &bundle.content {
         match Statement::parse(env.payload.as_bytes()) {
             Ok(statement) => {
@@ -276,11 +359,160 @@ pub fn verify_bundle(
             Err(e) => checks.push(Check::fail(names::STATEMENT_PARSE, e.to_string())),
         }
     }
-    Ok(BundleReport {
+    checks
+}
+
+/// A key-signed bundle with neither a log entry nor a timestamp, verified only because the
+/// caller waived the log (`--insecure-ignore-tlog`): `sigstore-verify` refuses such bundles, so
+/// Cairn checks the signature itself with the managed key. There is no trusted signing time.
+fn verify_key_only(
+    bundle: &Bundle,
+    raw: &serde_json::Value,
+    artifact: BundleArtifact<'_>,
+    spki_der: &[u8],
+    mut checks: Vec<Check>,
+) -> BundleReport {
+    checks.push(
+        Check::skipped(
+            names::SIGSTORE_VERIFY,
+            "bundle has no log entry or timestamp; waived by --insecure-ignore-tlog",
+        )
+        .optional(),
+    );
+    let key = match crate::keys::PublicKey::from_spki_der(spki_der) {
+        Ok(k) => k,
+        Err(e) => {
+            checks.push(Check::fail(names::SIGNATURE, format!("unusable key: {e}")));
+            return BundleReport {
+                checks,
+                identity: None,
+                signing_time_ms: None,
+            };
+        }
+    };
+    let signature = match &bundle.content {
+        SignatureContent::DsseEnvelope(_) => {
+            let env = &raw["dsseEnvelope"];
+            let payload = env["payload"]
+                .as_str()
+                .and_then(|p| crate::encoding::decode_base64(p).ok());
+            let sigs: Vec<Vec<u8>> = env["signatures"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| {
+                    s["sig"]
+                        .as_str()
+                        .and_then(|b| crate::encoding::decode_base64(b).ok())
+                })
+                .collect();
+            match (payload, env["payloadType"].as_str()) {
+                (Some(payload), Some(pt)) => {
+                    let pae = crate::dsse::pae(pt, &payload);
+                    if sigs.iter().any(|sig| key.verify(&pae, sig).is_ok()) {
+                        Check::pass(
+                            names::SIGNATURE,
+                            format!("DSSE signature verifies with key {}", key.keyid().short()),
+                        )
+                    } else {
+                        Check::fail(names::SIGNATURE, "no DSSE signature verifies with the key")
+                    }
+                }
+                _ => Check::fail(names::SIGNATURE, "malformed DSSE envelope"),
+            }
+        }
+        SignatureContent::MessageSignature(_) => {
+            let sig = raw["messageSignature"]["signature"]
+                .as_str()
+                .and_then(|b| crate::encoding::decode_base64(b).ok());
+            match (artifact, sig) {
+                (_, None) => Check::fail(names::SIGNATURE, "malformed message signature"),
+                (BundleArtifact::Bytes(bytes), Some(sig)) => {
+                    if key.verify(bytes, &sig).is_ok() {
+                        Check::pass(
+                            names::SIGNATURE,
+                            format!(
+                                "message signature verifies with key {}",
+                                key.keyid().short()
+                            ),
+                        )
+                    } else {
+                        Check::fail(
+                            names::SIGNATURE,
+                            "message signature does not verify with the key",
+                        )
+                    }
+                }
+                (BundleArtifact::Sha256(_), Some(_)) => Check::skipped(
+                    names::SIGNATURE,
+                    "a message signature without a log entry can only be checked against the artifact bytes, not its digest",
+                ),
+            }
+        }
+        // A content kind this version does not know: never accepted.
+        _ => Check::fail(names::SIGNATURE, "unsupported bundle content"),
+    };
+    checks.push(signature);
+    checks
+        .push(Check::skipped(names::TLOG_INCLUSION, "waived by --insecure-ignore-tlog").optional());
+    checks.push(
+        Check::skipped(
+            names::SIGNING_TIME,
+            "no log entry or timestamp; waived by --insecure-ignore-tlog",
+        )
+        .optional(),
+    );
+    checks.extend(statement_checks(bundle, artifact));
+    BundleReport {
         checks,
-        identity,
-        signing_time_ms,
-    })
+        identity: None,
+        signing_time_ms: None,
+    }
+}
+
+/// Roots come only from the trusted root: a bundle that ships a self-signed certificate in its
+/// chain is rejected, so no verifier can be tricked into treating it as an anchor.
+fn check_no_root_in_chain(bundle: &serde_json::Value) -> Check {
+    use x509_parser::prelude::FromDer;
+    let material = &bundle["verificationMaterial"];
+    let certs: Vec<&str> = material["x509CertificateChain"]["certificates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(&material["certificate"]))
+        .filter_map(|c| c["rawBytes"].as_str())
+        .collect();
+    for (i, b64) in certs.iter().enumerate() {
+        let Ok(der) = crate::encoding::decode_base64(b64) else {
+            return Check::fail(
+                names::CERTIFICATE_ROOT,
+                format!("certificate {} is not base64", i + 1),
+            );
+        };
+        match x509_parser::certificate::X509Certificate::from_der(&der) {
+            Ok((_, cert)) if cert.subject() == cert.issuer() => {
+                return Check::fail(
+                    names::CERTIFICATE_ROOT,
+                    format!(
+                        "certificate {} of the bundle is self-signed ({}): roots come only from the trusted root",
+                        i + 1,
+                        cert.subject()
+                    ),
+                );
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Check::fail(
+                    names::CERTIFICATE_ROOT,
+                    format!("certificate {} does not parse", i + 1),
+                );
+            }
+        }
+    }
+    Check::pass(
+        names::CERTIFICATE_ROOT,
+        format!("{} certificate(s), none self-signed", certs.len()),
+    )
 }
 
 /// Step 3 for every tlog entry that has an inclusion proof with a checkpoint.

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use cairn_core::Digest;
-use cairn_core::bundle::{BundleArtifact, Signer, Tlog, load_trusted_root, verify_bundle};
+use cairn_core::bundle::{
+    BundleArtifact, BundleReport, Matcher, Signer, Tlog, load_trusted_root, verify_bundle,
+};
 use cairn_core::encoding::{decode_base64, encode_base64};
 use cairn_core::keys::PublicKey;
 use cairn_core::verify::Verdict;
@@ -147,8 +149,8 @@ fn flipping_a_byte_of_any_verified_field_fails_every_passing_case() {
                     .to_vec(),
             },
             None => Signer::Identity {
-                identity: case["identity"].as_str().unwrap().to_owned(),
-                issuer: case["issuer"].as_str().unwrap().to_owned(),
+                identity: Matcher::Exact(case["identity"].as_str().unwrap().to_owned()),
+                issuer: Matcher::Exact(case["issuer"].as_str().unwrap().to_owned()),
             },
         };
         let original: Value = serde_json::from_slice(
@@ -229,4 +231,175 @@ fn a_waived_tlog_is_recorded_as_skipped_not_dropped() {
         .unwrap();
     assert_eq!(serde_json::to_value(tlog.result).unwrap(), "skipped");
     assert!(tlog.detail.contains("--insecure-ignore-tlog"));
+}
+
+const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const ACTIONS: &str = "https://token.actions.githubusercontent.com";
+
+fn run(case: &str, bundle: &Value, signer: &Signer, tlog: Tlog) -> BundleReport {
+    let dir = conformance_dir();
+    let root =
+        std::fs::read_to_string(dir.join("../default-trust/production.trusted_root.json")).unwrap();
+    let verifier = load_trusted_root(&root).unwrap();
+    let artifact = std::fs::read(dir.join("a.txt")).unwrap();
+    let bytes = serde_json::to_vec(bundle).unwrap();
+    verify_bundle(
+        &verifier,
+        &bytes,
+        BundleArtifact::Bytes(&artifact),
+        signer,
+        tlog,
+    )
+    .unwrap_or_else(|e| panic!("{case}: {e}"))
+}
+
+fn load(case: &str) -> Value {
+    let path = conformance_dir().join(case).join("bundle.sigstore.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn result_of(report: &BundleReport, check: &str) -> String {
+    report
+        .checks
+        .iter()
+        .find(|c| c.check == check)
+        .map(|c| {
+            serde_json::to_value(c.result)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .unwrap_or_else(|| format!("no {check} check"))
+}
+
+#[test]
+fn identity_patterns_are_anchored_regular_expressions() {
+    let bundle = load("happy-path-v0.3");
+    let signer = |id: Matcher, iss: Matcher| Signer::Identity {
+        identity: id,
+        issuer: iss,
+    };
+    let exact = || Matcher::Exact(ACTIONS.to_owned());
+    let ok = run(
+        "regex",
+        &bundle,
+        &signer(
+            Matcher::regex(r"https://github\.com/sigstore-conformance/.+").unwrap(),
+            exact(),
+        ),
+        Tlog::Required,
+    );
+    assert_eq!(ok.verdict(), Verdict::Pass, "{:?}", ok.checks);
+    let both = run(
+        "regex",
+        &bundle,
+        &signer(
+            Matcher::regex(".*oidc-beacon.*").unwrap(),
+            Matcher::regex(r"https://token\.actions\.githubusercontent\.com").unwrap(),
+        ),
+        Tlog::Required,
+    );
+    assert_eq!(both.verdict(), Verdict::Pass, "{:?}", both.checks);
+    // A prefix alone does not match: patterns are anchored at both ends.
+    let prefix = run(
+        "regex",
+        &bundle,
+        &signer(
+            Matcher::regex(r"https://github\.com/sigstore-conformance/").unwrap(),
+            exact(),
+        ),
+        Tlog::Required,
+    );
+    assert_eq!(prefix.verdict(), Verdict::Fail);
+    assert_eq!(result_of(&prefix, "certificate.identity"), "fail");
+    let wrong_issuer = run(
+        "regex",
+        &bundle,
+        &signer(
+            Matcher::Exact(BEACON.to_owned()),
+            Matcher::regex("https://accounts\\.google\\.com").unwrap(),
+        ),
+        Tlog::Required,
+    );
+    assert_eq!(wrong_issuer.verdict(), Verdict::Fail);
+    assert!(Matcher::regex("(unclosed").is_err());
+}
+
+#[test]
+fn a_root_certificate_shipped_in_the_bundle_is_rejected() {
+    let dir = conformance_dir();
+    let root: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("../default-trust/production.trusted_root.json")).unwrap(),
+    )
+    .unwrap();
+    let signer = Signer::Identity {
+        identity: Matcher::Exact(BEACON.to_owned()),
+        issuer: Matcher::Exact(ACTIONS.to_owned()),
+    };
+    let mut bundle = load("happy-path-v0.1");
+    let clean = run("happy-path-v0.1", &bundle, &signer, Tlog::Required);
+    assert_eq!(clean.verdict(), Verdict::Pass, "{:?}", clean.checks);
+    assert_eq!(result_of(&clean, "certificate.noRoot"), "pass");
+    // Append every Fulcio root and intermediate of the trusted root to the bundle's chain.
+    let chain = bundle["verificationMaterial"]["x509CertificateChain"]["certificates"]
+        .as_array_mut()
+        .unwrap();
+    for ca in root["certificateAuthorities"].as_array().unwrap() {
+        for cert in ca["certChain"]["certificates"].as_array().unwrap() {
+            chain.push(serde_json::json!({"rawBytes": cert["rawBytes"]}));
+        }
+    }
+    let report = run("root in chain", &bundle, &signer, Tlog::Required);
+    assert_eq!(report.verdict(), Verdict::Fail, "{:?}", report.checks);
+    if result_of(&report, "sigstore.verify") == "pass" {
+        assert_eq!(
+            result_of(&report, "certificate.noRoot"),
+            "fail",
+            "{:?}",
+            report.checks
+        );
+    }
+}
+
+#[test]
+fn a_key_signed_bundle_without_log_entry_needs_the_explicit_waiver() {
+    let dir = conformance_dir();
+    let key =
+        PublicKey::from_pem(&std::fs::read(dir.join("managed-key-happy-path/key.pub")).unwrap())
+            .unwrap();
+    let signer = Signer::Key {
+        spki_der: key.spki_der().to_vec(),
+    };
+    let mut bundle = load("managed-key-happy-path");
+    bundle["verificationMaterial"]["tlogEntries"] = Value::Array(Vec::new());
+    if let Some(m) = bundle["verificationMaterial"].as_object_mut() {
+        m.remove("timestampVerificationData");
+    }
+    let strict = run("no tlog", &bundle, &signer, Tlog::Required);
+    assert_eq!(strict.verdict(), Verdict::Fail, "{:?}", strict.checks);
+    let waived = run("no tlog, waived", &bundle, &signer, Tlog::InsecureIgnore);
+    assert_eq!(waived.verdict(), Verdict::Pass, "{:?}", waived.checks);
+    assert_eq!(result_of(&waived, "tlog.inclusion"), "skipped");
+    assert_eq!(result_of(&waived, "signing.time"), "skipped");
+    // The waiver never waives the signature itself.
+    let content = if bundle.get("dsseEnvelope").is_some() {
+        "/dsseEnvelope/signatures/0/sig"
+    } else {
+        "/messageSignature/signature"
+    };
+    let sig = bundle
+        .pointer(content)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    *bundle.pointer_mut(content).unwrap() = Value::String(tamper(&sig));
+    let forged = run(
+        "no tlog, waived, bad signature",
+        &bundle,
+        &signer,
+        Tlog::InsecureIgnore,
+    );
+    assert_eq!(forged.verdict(), Verdict::Fail, "{:?}", forged.checks);
 }

@@ -7,8 +7,8 @@ use crate::output::Outcome;
 use anyhow::Context;
 use cairn_core::Digest;
 use cairn_core::bundle::{
-    BundleArtifact, SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT, Signer, Tlog,
-    load_trusted_root, verify_bundle,
+    BundleArtifact, Matcher, SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
+    Signer, Tlog, load_trusted_root, verify_bundle,
 };
 use cairn_core::keys::PublicKey;
 use cairn_core::verify::Verdict;
@@ -22,11 +22,23 @@ pub fn verify(args: &VerifyBundleArgs) -> anyhow::Result<Outcome> {
         None => SIGSTORE_PRODUCTION_TRUSTED_ROOT.to_owned(),
     };
     let verifier = load_trusted_root(&root_json)?;
-    let signer = match (
-        &args.key,
+    let identity = match (
         &args.certificate_identity,
-        &args.certificate_oidc_issuer,
+        &args.certificate_identity_regexp,
     ) {
+        (Some(exact), None) => Some(Matcher::Exact(exact.clone())),
+        (None, Some(pattern)) => Some(Matcher::regex(pattern)?),
+        _ => None,
+    };
+    let issuer = match (
+        &args.certificate_oidc_issuer,
+        &args.certificate_oidc_issuer_regexp,
+    ) {
+        (Some(exact), None) => Some(Matcher::Exact(exact.clone())),
+        (None, Some(pattern)) => Some(Matcher::regex(pattern)?),
+        _ => None,
+    };
+    let signer = match (&args.key, identity, issuer) {
         (Some(key), None, None) => {
             let pem = read_input(key)?;
             let key = PublicKey::from_pem(&pem).with_context(|| format!("{}", key.display()))?;
@@ -34,12 +46,10 @@ pub fn verify(args: &VerifyBundleArgs) -> anyhow::Result<Outcome> {
                 spki_der: key.spki_der().to_vec(),
             }
         }
-        (None, Some(identity), Some(issuer)) => Signer::Identity {
-            identity: identity.clone(),
-            issuer: issuer.clone(),
-        },
+        (None, Some(identity), Some(issuer)) => Signer::Identity { identity, issuer },
         _ => anyhow::bail!(
-            "give either --key, or both --certificate-identity and --certificate-oidc-issuer"
+            "give either --key, or a certificate identity (--certificate-identity[-regexp]) \
+             and an issuer (--certificate-oidc-issuer[-regexp])"
         ),
     };
     let bundle = read_input(&args.bundle)?;

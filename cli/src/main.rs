@@ -87,6 +87,17 @@ pub enum KeyCommand {
     },
     /// List registered keys.
     List,
+    /// Revoke a registered key: superseded (rotation) or compromised.
+    Revoke {
+        keyid: String,
+        /// superseded: what the key signed before stays trusted; compromised: see --compromised-since.
+        #[arg(long, value_parser = ["superseded", "compromised"])]
+        reason: String,
+        /// RFC 3339 time from which a compromised key's signatures are distrusted
+        /// (default: everything it ever signed).
+        #[arg(long)]
+        compromised_since: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -63,6 +63,8 @@ pub enum AttestationError {
     UnknownSigner(String),
     #[error("signature does not verify: {0}")]
     SignatureInvalid(String),
+    #[error("signed by a revoked key: {0}")]
+    KeyRevoked(String),
     #[error(transparent)]
     Statement(#[from] StatementError),
 }
@@ -76,6 +78,7 @@ impl AttestationError {
             AttestationError::Envelope(e) => e.code(),
             AttestationError::UnknownSigner(_) => crate::Code::UnknownSigner,
             AttestationError::SignatureInvalid(_) => crate::Code::SignatureInvalid,
+            AttestationError::KeyRevoked(_) => crate::Code::KeyRevoked,
             AttestationError::Statement(e) => e.code(),
         }
     }
@@ -209,16 +212,34 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
 
 /// Verify every envelope of an upload (all must pass: an upload is stored all or nothing), and
 /// require each Statement to name an artifact Cairn can index.
+///
+/// `revoked` keys are never trusted: they are consulted only to explain a rejection, so that an
+/// envelope whose sole valid signature comes from a revoked key fails with `key_revoked` rather
+/// than `unknown_signer`.
 pub fn verify_upload(
     received: Vec<ReceivedEnvelope>,
     keys: &[TrustedKey],
+    revoked: &[TrustedKey],
 ) -> Result<Vec<VerifiedAttestation>, AttestationError> {
     let many = received.len() > 1;
     received
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
+            // Kept only to explain a rejection; revoked keys are tried only after a failure.
+            let for_revoked = (!revoked.is_empty()).then(|| r.envelope.clone());
             verify_attestation(r, keys)
+                .map_err(|e| match (e, for_revoked) {
+                    (
+                        AttestationError::UnknownSigner(_) | AttestationError::SignatureInvalid(_),
+                        Some(envelope),
+                    ) if !verify_signatures(&envelope, revoked).signers.is_empty() => {
+                        let by = verify_signatures(&envelope, revoked).signers;
+                        let ids: Vec<String> = by.iter().map(ToString::to_string).collect();
+                        AttestationError::KeyRevoked(format!("key {} is revoked", ids.join(", ")))
+                    }
+                    (other, _) => other,
+                })
                 .and_then(|v| {
                     v.statement.require_indexable_subject()?;
                     Ok(v)
@@ -499,6 +520,22 @@ mod tests {
             verify_attestation(plain, &keys).unwrap_err().code(),
             Code::InvalidStatement
         );
+    }
+
+    #[test]
+    fn a_signature_by_a_revoked_key_is_key_revoked_never_accepted() {
+        let rng = SystemRandom::new();
+        let old = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+        let new = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+        let upload = || split_upload(&signed(&old)).unwrap();
+        let err =
+            verify_upload(upload(), &[trusted(&new, "new")], &[trusted(&old, "old")]).unwrap_err();
+        assert_eq!(err.code(), Code::KeyRevoked);
+        // Without revoked keys on record it is simply unknown.
+        let err = verify_upload(upload(), &[trusted(&new, "new")], &[]).unwrap_err();
+        assert_eq!(err.code(), Code::UnknownSigner);
+        // A key both active and revoked cannot happen, but an active signature always wins.
+        assert!(verify_upload(upload(), &[trusted(&old, "old")], &[trusted(&new, "new")]).is_ok());
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum Code {
     SignatureInvalid,
     /// No registered, active key verifies any signature.
     UnknownSigner,
+    /// The only keys that verify are revoked.
+    KeyRevoked,
     /// A body or a field exceeds a documented limit.
     PayloadTooLarge,
     /// A request parameter or body field is malformed.
@@ -55,6 +57,7 @@ impl Code {
         Code::InvalidKey,
         Code::SignatureInvalid,
         Code::UnknownSigner,
+        Code::KeyRevoked,
         Code::PayloadTooLarge,
         Code::InvalidRequest,
         Code::WrongPassword,
@@ -76,6 +79,7 @@ impl Code {
             Code::InvalidKey => "invalid_key",
             Code::SignatureInvalid => "signature_invalid",
             Code::UnknownSigner => "unknown_signer",
+            Code::KeyRevoked => "key_revoked",
             Code::PayloadTooLarge => "payload_too_large",
             Code::InvalidRequest => "invalid_request",
             Code::WrongPassword => "wrong_password",

@@ -202,6 +202,12 @@ pub struct KeyDto {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
+    /// superseded | compromised
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+    /// For compromised keys: nothing signed from this time on is trusted (absent: nothing ever).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compromised_since: Option<String>,
     pub public_key: String,
 }
 
@@ -213,10 +219,26 @@ impl From<&RegisteredKey> for KeyDto {
             algorithm: k.algorithm.as_str().to_owned(),
             status: k.status().as_str().to_owned(),
             created_at: k.created_at.to_rfc3339(),
-            revoked_at: k.revoked_at.map(|t| t.to_rfc3339()),
+            revoked_at: k.revocation.as_ref().map(|r| r.revoked_at.to_rfc3339()),
+            revocation_reason: k.revocation.as_ref().map(|r| r.reason.as_str().to_owned()),
+            compromised_since: k
+                .revocation
+                .as_ref()
+                .and_then(|r| r.compromised_since)
+                .map(|t| t.to_rfc3339()),
             public_key: k.public_key.to_pem(),
         }
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyRevocation {
+    /// `superseded` (rotation: what the key signed before stays trusted) or `compromised`.
+    pub reason: String,
+    /// RFC 3339; only with `compromised`: nothing signed from this time on is trusted. Without
+    /// it, a compromised key's signatures are never trusted.
+    pub compromised_since: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

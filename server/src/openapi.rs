@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         routes::artifacts::attestations,
         routes::keys::register,
         routes::keys::list,
+        routes::keys::revoke,
         routes::health::healthz,
         routes::health::readyz,
         document,

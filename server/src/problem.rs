@@ -22,9 +22,10 @@ pub fn status(code: Code) -> StatusCode {
         | Code::InvalidKey
         | Code::InvalidRequest
         | Code::WrongPassword => StatusCode::BAD_REQUEST,
-        Code::InvalidStatement | Code::SignatureInvalid | Code::UnknownSigner => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        Code::InvalidStatement
+        | Code::SignatureInvalid
+        | Code::UnknownSigner
+        | Code::KeyRevoked => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::NotFound => StatusCode::NOT_FOUND,
         Code::Conflict => StatusCode::CONFLICT,

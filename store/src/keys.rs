@@ -27,6 +27,45 @@ impl KeyStatus {
     }
 }
 
+/// Why a key was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationReason {
+    /// Rotated out: what it signed before the revocation stays trusted.
+    Superseded,
+    /// Compromised: nothing it signed from `compromised_since` on (or ever, without it) is trusted.
+    Compromised,
+}
+
+impl RevocationReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::Compromised => "compromised",
+        }
+    }
+}
+
+impl std::str::FromStr for RevocationReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "superseded" => Ok(RevocationReason::Superseded),
+            "compromised" => Ok(RevocationReason::Compromised),
+            other => Err(format!(
+                "revocation reason must be superseded or compromised, not {:?}",
+                other.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub revoked_at: Timestamp,
+    pub reason: RevocationReason,
+    pub compromised_since: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone)]
 pub struct RegisteredKey {
     pub keyid: KeyId,
@@ -34,12 +73,12 @@ pub struct RegisteredKey {
     pub algorithm: KeyAlgorithm,
     pub public_key: PublicKey,
     pub created_at: Timestamp,
-    pub revoked_at: Option<Timestamp>,
+    pub revocation: Option<Revocation>,
 }
 
 impl RegisteredKey {
     pub fn status(&self) -> KeyStatus {
-        if self.revoked_at.is_some() {
+        if self.revocation.is_some() {
             KeyStatus::Revoked
         } else {
             KeyStatus::Active
@@ -47,7 +86,8 @@ impl RegisteredKey {
     }
 }
 
-const KEY_COLUMNS: &str = "keyid, name, algorithm, public_key_pem, created_at, revoked_at";
+const KEY_COLUMNS: &str = "keyid, name, algorithm, public_key_pem, created_at, revoked_at, \
+                           revocation_reason, compromised_since";
 
 fn key_from_row(row: &AnyRow) -> Result<RegisteredKey, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("keys.{what}"));
@@ -65,9 +105,23 @@ fn key_from_row(row: &AnyRow) -> Result<RegisteredKey, StoreError> {
         algorithm: algorithm.parse().map_err(|_| corrupt("algorithm"))?,
         public_key,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        revoked_at: row
-            .try_get::<Option<i64>, _>("revoked_at")?
-            .map(Timestamp::from_unix_millis),
+        revocation: match row.try_get::<Option<i64>, _>("revoked_at")? {
+            None => None,
+            Some(at) => {
+                let reason: Option<String> = row.try_get("revocation_reason")?;
+                Some(Revocation {
+                    revoked_at: Timestamp::from_unix_millis(at),
+                    reason: reason
+                        .as_deref()
+                        .unwrap_or("")
+                        .parse()
+                        .map_err(|_| corrupt("revocation_reason"))?,
+                    compromised_since: row
+                        .try_get::<Option<i64>, _>("compromised_since")?
+                        .map(Timestamp::from_unix_millis),
+                })
+            }
+        },
     })
 }
 
@@ -115,6 +169,59 @@ impl Store {
             .as_ref()
             .map(key_from_row)
             .transpose()
+    }
+
+    /// Revoke a key. Revoking again with the same details is a no-op; a superseded key may
+    /// later be declared compromised (stricter), but a compromised key is never relaxed.
+    /// Returns `None` when the key is unknown.
+    pub async fn revoke_key(
+        &self,
+        keyid: &KeyId,
+        reason: RevocationReason,
+        compromised_since: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<RegisteredKey>, StoreError> {
+        let Some(key) = self.key(keyid).await? else {
+            return Ok(None);
+        };
+        let wanted = Revocation {
+            revoked_at: now,
+            reason,
+            compromised_since,
+        };
+        match &key.revocation {
+            Some(r) if r.reason == reason && r.compromised_since == compromised_since => {
+                return Ok(Some(key));
+            }
+            Some(r) if r.reason == RevocationReason::Compromised => {
+                return Err(StoreError::RevocationConflict {
+                    keyid: keyid.to_string(),
+                    existing: format!(
+                        "compromised{}",
+                        r.compromised_since
+                            .map(|t| format!(" since {t}"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+            _ => {}
+        }
+        // A superseded key keeps its original revocation time when it is later found compromised.
+        let revoked_at = key
+            .revocation
+            .as_ref()
+            .map_or(wanted.revoked_at, |r| r.revoked_at);
+        sqlx::query(
+            "UPDATE keys SET revoked_at = $1, revocation_reason = $2, compromised_since = $3 \
+             WHERE keyid = $4",
+        )
+        .bind(revoked_at.unix_millis())
+        .bind(reason.as_str())
+        .bind(compromised_since.map(Timestamp::unix_millis))
+        .bind(keyid.as_str())
+        .execute(&self.write)
+        .await?;
+        self.key(keyid).await
     }
 
     /// Every key, oldest first.

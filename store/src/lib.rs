@@ -23,7 +23,7 @@ pub use attestations::{
     AttestationFilter, AttestationRecord, AttestationSummary, StoredAttestation,
 };
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
-pub use keys::{KeyStatus, NewKey, RegisteredKey};
+pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
 pub use page::{Cursor, Page, PageRequest};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -46,6 +46,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database writer has stopped")]
     WriterStopped,
+    #[error("key {keyid} is already revoked as {existing}; a compromised key is never relaxed")]
+    RevocationConflict { keyid: String, existing: String },
     #[error("keyid {keyid} is already registered under the name {existing:?}")]
     KeyNameConflict { keyid: String, existing: String },
 }
@@ -58,7 +60,9 @@ impl StoreError {
             StoreError::Database(_) | StoreError::Migration { .. } | StoreError::Corrupt(_) => {
                 cairn_core::Code::Internal
             }
-            StoreError::KeyNameConflict { .. } => cairn_core::Code::Conflict,
+            StoreError::KeyNameConflict { .. } | StoreError::RevocationConflict { .. } => {
+                cairn_core::Code::Conflict
+            }
         }
     }
 }

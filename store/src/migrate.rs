@@ -13,12 +13,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "key_revocation",
+        sqlite: include_str!("../../migrations/sqlite/0002_key_revocation.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_key_revocation.sql"),
+    },
+];
 
 /// Arbitrary constant identifying Cairn's migration lock.
 const ADVISORY_LOCK_KEY: i64 = 0x6361_6972_6e00_0001;

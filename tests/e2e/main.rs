@@ -8,3 +8,4 @@ mod helpers;
 mod quickstart;
 mod readme;
 mod rejections;
+mod revocation;

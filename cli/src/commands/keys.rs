@@ -122,3 +122,26 @@ pub fn list(cli: &Cli) -> anyhow::Result<Outcome> {
     }
     Ok(Outcome::success(answer, human))
 }
+
+pub fn revoke(
+    cli: &Cli,
+    keyid: &str,
+    reason: &str,
+    compromised_since: Option<&str>,
+) -> anyhow::Result<Outcome> {
+    let keyid: cairn_core::keys::KeyId = keyid
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{e}: {keyid:?}"))?;
+    if let Some(t) = compromised_since {
+        cairn_core::time::Timestamp::parse_rfc3339(t)?;
+    }
+    let api = Api::new(&cli.server, cli.token.as_deref())?;
+    let body = serde_json::json!({"reason": reason, "compromisedSince": compromised_since});
+    let answer = api.post_json(&format!("/v1/keys/{keyid}/revoke"), &body)?;
+    let human = format!(
+        "revoked {} ({}) as {reason}",
+        keyid,
+        answer["name"].as_str().unwrap_or("")
+    );
+    Ok(Outcome::success(answer, human))
+}

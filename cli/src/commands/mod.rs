@@ -22,6 +22,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         }) => keys::generate(algorithm, output_key_prefix, *no_password, *force),
         Command::Key(KeyCommand::Register { name, file }) => keys::register(cli, name, file),
         Command::Key(KeyCommand::List) => keys::list(cli),
+        Command::Key(KeyCommand::Revoke {
+            keyid,
+            reason,
+            compromised_since,
+        }) => keys::revoke(cli, keyid, reason, compromised_since.as_deref()),
         Command::Sign(args) => sign::sign(cli, args),
         Command::Attest(args) => sign::attest(cli, args),
         Command::Push { file } => sign::push(cli, file),

@@ -55,20 +55,20 @@ pub async fn upload(
         .await
         .map_err(|_| ApiError::TooLarge { limit })?
         .map_err(|e| ApiError::Body(e.to_string()))?;
-    let keys = state.store.active_keys().await?;
-    let trusted: Vec<TrustedKey> = keys
-        .iter()
-        .map(|k| TrustedKey {
-            name: k.name.clone(),
-            public_key: k.public_key.clone(),
-        })
-        .collect();
+    let keys = state.store.keys().await?;
+    let as_trusted = |k: &cairn_store::RegisteredKey| TrustedKey {
+        name: k.name.clone(),
+        public_key: k.public_key.clone(),
+    };
+    let (active, revoked): (Vec<_>, Vec<_>) = keys.iter().partition(|k| k.revocation.is_none());
+    let trusted: Vec<TrustedKey> = active.into_iter().map(as_trusted).collect();
+    let revoked: Vec<TrustedKey> = revoked.into_iter().map(as_trusted).collect();
     // Parsing and signature checks grow with the input: large uploads run off the async worker;
     // a small one (a single envelope, one or two signature checks) costs less than the hand-off.
     let verified = if bytes.len() <= INLINE_VERIFY_BYTES {
-        verify_upload(split_upload(&bytes)?, &trusted)?
+        verify_upload(split_upload(&bytes)?, &trusted, &revoked)?
     } else {
-        web::block(move || verify_upload(split_upload(&bytes)?, &trusted)).await??
+        web::block(move || verify_upload(split_upload(&bytes)?, &trusted, &revoked)).await??
     };
     let stored = state.store.insert_attestations(&verified, now()).await?;
     let name_of = |keyid: &cairn_core::keys::KeyId| {

@@ -1,12 +1,14 @@
 //! `POST /v1/keys`, `GET /v1/keys`: registered signer keys.
 
 use super::now;
-use crate::api::{KeyDto, KeyList, KeyRegistration};
+use crate::api::{KeyDto, KeyList, KeyRegistration, KeyRevocation};
 use crate::app::AppState;
 use crate::problem::{ApiError, Problem};
 use actix_web::{HttpResponse, web};
+use cairn_core::keys::KeyId;
 use cairn_core::keys::PublicKey;
-use cairn_store::NewKey;
+use cairn_core::time::Timestamp;
+use cairn_store::{NewKey, RevocationReason};
 
 /// Key names: 1-128 characters of `[A-Za-z0-9._-]`.
 fn validate_key_name(name: &str) -> Result<(), ApiError> {
@@ -53,6 +55,50 @@ pub async fn register(
     } else {
         Ok(HttpResponse::Ok().json(KeyDto::from(&key)))
     }
+}
+
+/// Revoke a key. New uploads it signed are rejected (`key_revoked`). `superseded` (rotation) keeps
+/// what it signed before trusted; `compromised` distrusts everything from `compromisedSince` on,
+/// or everything it ever signed without that time. Revoking again identically is a no-op; a
+/// superseded key may be re-declared compromised, never the reverse (409).
+#[utoipa::path(
+    post, path = "/v1/keys/{keyid}/revoke", tag = "keys",
+    params(("keyid" = String, Path, description = "hex sha256 of the key's SPKI DER")),
+    request_body = KeyRevocation,
+    responses(
+        (status = 200, description = "Revoked", body = KeyDto),
+        (status = 400, description = "invalid_request, invalid_json", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "conflict", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke(
+    path: web::Path<String>,
+    body: web::Json<KeyRevocation>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let keyid: KeyId = path
+        .parse()
+        .map_err(|e| ApiError::InvalidRequest(format!("keyid: {e}")))?;
+    let reason: RevocationReason = body.reason.parse().map_err(ApiError::InvalidRequest)?;
+    let since = body
+        .compromised_since
+        .as_deref()
+        .map(Timestamp::parse_rfc3339)
+        .transpose()
+        .map_err(|e| ApiError::InvalidRequest(format!("compromisedSince: {e}")))?;
+    if since.is_some() && reason != RevocationReason::Compromised {
+        return Err(ApiError::InvalidRequest(
+            "compromisedSince is only meaningful with reason compromised".into(),
+        ));
+    }
+    let key = state
+        .store
+        .revoke_key(&keyid, reason, since, now())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no key {keyid}")))?;
+    tracing::info!(keyid = %key.keyid, reason = reason.as_str(), "key revoked");
+    Ok(HttpResponse::Ok().json(KeyDto::from(&key)))
 }
 
 /// Every registered key, oldest first.

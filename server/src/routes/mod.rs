@@ -18,6 +18,7 @@ pub const ROUTES: &[(Method, &str)] = &[
     (Method::GET, "/v1/artifacts/{digest}/attestations"),
     (Method::POST, "/v1/keys"),
     (Method::GET, "/v1/keys"),
+    (Method::POST, "/v1/keys/{keyid}/revoke"),
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
     (Method::GET, "/openapi.json"),
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(keys::register))
                 .route(web::get().to(keys::list)),
         )
+        .service(resource("/v1/keys/{keyid}/revoke").route(web::post().to(keys::revoke)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/openapi.json").route(web::get().to(crate::openapi::document)));

@@ -60,7 +60,10 @@ async fn every_route_in_the_table_is_served() {
     let client = reqwest::Client::new();
     let digest = format!("sha256:{}", "0".repeat(64));
     for (method, path) in ROUTES {
-        let concrete = path.replace("{id}", &digest).replace("{digest}", &digest);
+        let concrete = path
+            .replace("{id}", &digest)
+            .replace("{digest}", &digest)
+            .replace("{keyid}", &"0".repeat(64));
         let resp = client
             .request(
                 reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),

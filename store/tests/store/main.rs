@@ -316,3 +316,72 @@ async fn one_upload_may_carry_the_same_envelope_twice() {
         assert_eq!(stored[1].received_at, Timestamp::from_unix_millis(7));
     }
 }
+
+#[tokio::test]
+async fn key_revocation_is_idempotent_may_tighten_and_never_relaxes() {
+    use cairn_store::RevocationReason::{Compromised, Superseded};
+    for db in Backends::new().await {
+        let store = db.open().await;
+        let k = key();
+        let keyid = k.public_key().keyid().clone();
+        let new = NewKey {
+            name: "release".into(),
+            public_key: k.public_key().clone(),
+        };
+        store
+            .register_key(&new, Timestamp::from_unix_millis(1))
+            .await
+            .unwrap();
+        let t = Timestamp::from_unix_millis;
+        let revoked = store
+            .revoke_key(&keyid, Superseded, None, t(10))
+            .await
+            .unwrap()
+            .unwrap();
+        let r = revoked.revocation.clone().unwrap();
+        assert_eq!(
+            (r.reason, r.revoked_at, r.compromised_since),
+            (Superseded, t(10), None),
+            "{}",
+            db.label
+        );
+        assert!(store.active_keys().await.unwrap().is_empty());
+        // Same again: no change, same time.
+        let again = store
+            .revoke_key(&keyid, Superseded, None, t(20))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.revocation.unwrap().revoked_at, t(10));
+        // Tighten to compromised: keeps the original revocation time.
+        let worse = store
+            .revoke_key(&keyid, Compromised, Some(t(5)), t(30))
+            .await
+            .unwrap()
+            .unwrap();
+        let r = worse.revocation.unwrap();
+        assert_eq!(
+            (r.reason, r.revoked_at, r.compromised_since),
+            (Compromised, t(10), Some(t(5)))
+        );
+        // Never relaxed.
+        let err = store
+            .revoke_key(&keyid, Superseded, None, t(40))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::RevocationConflict { .. }),
+            "{}: {err}",
+            db.label
+        );
+        // Unknown keys.
+        let other = key();
+        assert!(
+            store
+                .revoke_key(other.public_key().keyid(), Superseded, None, t(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}

@@ -4,7 +4,15 @@
 //! 2. Pre-sign `--count` DSSE envelopes, each over a Statement with a distinct subject digest,
 //!    before the clock starts.
 //! 3. Send them with `--concurrency` workers (`POST /v1/attestations`); success is HTTP 201.
-//! 4. Report throughput and latency percentiles; exit non-zero if any request failed.
+//! 4. Report throughput and latency percentiles; exit non-zero if any request failed (unless
+//!    `--tolerate-errors`).
+//!
+//! Crash testing (`bench/crash.sh`): `--record-ids FILE` writes, at the end of the run, the id of
+//! every acknowledged upload (HTTP 201 whose body names the attestation), one per line, so that
+//! they can be checked after the server was killed mid-run. Once the server is gone, requests fail
+//! fast (connection refused); after `--max-consecutive-transport-errors` (default 200) transport
+//! failures in a row, with no HTTP response in between, the run stops early and the unsent
+//! requests are reported as `notSent`.
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result, bail};
@@ -17,9 +25,12 @@ use clap::{Parser, ValueEnum};
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const SUBJECT_NAME: &str = "registry.example/loadgen/app";
@@ -81,6 +92,19 @@ struct Args {
     /// Per-request timeout in seconds (a timeout counts as a failed request).
     #[arg(long, default_value_t = 60)]
     timeout_secs: u64,
+    /// At the end of the run, write the id of every acknowledged upload (HTTP 201) to FILE, one per
+    /// line in request order (the file is replaced). Written even when requests failed. A 201
+    /// whose body does not name the attestation (as `sha256:` of the bytes sent) counts as failed.
+    #[arg(long, value_name = "FILE")]
+    record_ids: Option<PathBuf>,
+    /// Exit zero even if requests failed (they are still reported).
+    #[arg(long)]
+    tolerate_errors: bool,
+    /// Stop sending after this many transport failures in a row (no HTTP response in between,
+    /// e.g. connection refused once the server is gone); the rest are reported as not sent.
+    /// 0: never stop early.
+    #[arg(long, default_value_t = 200)]
+    max_consecutive_transport_errors: u64,
 }
 
 /// What one worker saw.
@@ -89,6 +113,8 @@ struct WorkerResult {
     /// Latency of every request, successful or not, in microseconds.
     latencies_us: Vec<u64>,
     ok: u64,
+    /// Acknowledged uploads: (request index, attestation id).
+    ids: Vec<(usize, String)>,
     /// Failures by HTTP status, or `transport` when no response arrived.
     errors: BTreeMap<String, u64>,
     /// The first failures (request index, description).
@@ -118,11 +144,20 @@ async fn run(args: Args) -> Result<()> {
 
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(args.timeout_secs))
+        .connect_timeout(Duration::from_secs(args.timeout_secs.min(10)))
         .tcp_nodelay(true)
         .pool_max_idle_per_host(concurrency)
         .build()
         .context("building the HTTP client")?;
     let auth = args.token.as_deref().map(|t| format!("Bearer {t}"));
+
+    // Create the ids file up front so that a bad path fails before anything is sent.
+    let ids_file = match &args.record_ids {
+        Some(path) => {
+            Some(File::create(path).with_context(|| format!("creating {}", path.display()))?)
+        }
+        None => None,
+    };
 
     register_key(&client, &server, auth.as_deref(), &key, &run_id).await?;
 
@@ -135,6 +170,14 @@ async fn run(args: Args) -> Result<()> {
     let next = Arc::new(AtomicUsize::new(0));
     let url = Arc::new(format!("{server}/v1/attestations"));
     let auth = Arc::new(auth);
+    // Transport failures in a row across all workers; any HTTP response resets it.
+    let consecutive_transport = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let max_consecutive = args.max_consecutive_transport_errors;
+    eprintln!(
+        "cairn-loadgen: sending {count} attestations to {url} with {} workers",
+        concurrency.min(count)
+    );
     let started = Instant::now();
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency.min(count) {
@@ -143,9 +186,14 @@ async fn run(args: Args) -> Result<()> {
         let next = Arc::clone(&next);
         let url = Arc::clone(&url);
         let auth = Arc::clone(&auth);
+        let consecutive_transport = Arc::clone(&consecutive_transport);
+        let stop = Arc::clone(&stop);
         workers.push(tokio::spawn(async move {
             let mut result = WorkerResult::default();
             loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = envelopes.get(i) else { break };
                 let mut request = client
@@ -162,19 +210,31 @@ async fn run(args: Args) -> Result<()> {
                         // Read the body so the connection goes back to the pool.
                         let text = response.text().await;
                         match (status.as_u16(), text) {
-                            (201, Ok(_)) => Ok(()),
+                            (201, Ok(text)) => acknowledged_id(&text, body),
                             (code, Ok(text)) => Err((code.to_string(), text)),
-                            (_, Err(e)) => Err(("transport".to_owned(), e.to_string())),
+                            (_, Err(e)) => Err((TRANSPORT.to_owned(), e.to_string())),
                         }
                     }
-                    Err(e) => Err(("transport".to_owned(), e.to_string())),
+                    Err(e) => Err((TRANSPORT.to_owned(), format!("{:#}", anyhow::Error::new(e)))),
                 };
                 let elapsed = sent.elapsed();
                 result
                     .latencies_us
                     .push(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
+                match &outcome {
+                    Err((kind, _)) if kind == TRANSPORT => {
+                        let in_a_row = consecutive_transport.fetch_add(1, Ordering::Relaxed) + 1;
+                        if max_consecutive > 0 && in_a_row >= max_consecutive {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    _ => consecutive_transport.store(0, Ordering::Relaxed),
+                }
                 match outcome {
-                    Ok(()) => result.ok += 1,
+                    Ok(id) => {
+                        result.ok += 1;
+                        result.ids.push((i, id));
+                    }
                     Err((kind, detail)) => {
                         if result.samples.len() < MAX_ERROR_SAMPLES {
                             let detail: String =
@@ -196,6 +256,7 @@ async fn run(args: Args) -> Result<()> {
         let r = worker.await.context("worker task")?;
         total.latencies_us.extend(r.latencies_us);
         total.ok += r.ok;
+        total.ids.extend(r.ids);
         for (kind, n) in r.errors {
             *total.errors.entry(kind).or_default() += n;
         }
@@ -203,18 +264,81 @@ async fn run(args: Args) -> Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let report = Report::new(&server, algorithm, args.concurrency, total, elapsed);
+    total.ids.sort_unstable();
+    let recorded = match (ids_file, &args.record_ids) {
+        (Some(file), Some(path)) => {
+            write_ids(file, &total.ids).with_context(|| format!("writing {}", path.display()))?;
+            Some(total.ids.len())
+        }
+        _ => None,
+    };
+
+    let count = args.count;
+    let report = Report::new(
+        &server,
+        algorithm,
+        args.concurrency,
+        count,
+        recorded,
+        total,
+        elapsed,
+    );
     match args.output {
         Output::Json => println!("{}", report.to_json()),
         Output::Human => print!("{}", report.to_human()),
     }
-    if report.failed > 0 {
+    if report.failed > 0 || report.not_sent > 0 {
         for (_, sample) in report.samples.iter().take(MAX_ERROR_SAMPLES) {
             eprintln!("{sample}");
         }
-        bail!("{} of {} requests failed", report.failed, report.total);
+        let summary = format!(
+            "{} of {} requests failed, {} not sent",
+            report.failed, report.total, report.not_sent
+        );
+        if !args.tolerate_errors {
+            bail!("{summary}");
+        }
+        eprintln!("cairn-loadgen: {summary} (tolerated)");
     }
     Ok(())
+}
+
+/// `kind` of a failure where no HTTP response arrived.
+const TRANSPORT: &str = "transport";
+
+/// The attestation id named by a 201 body, which must be `sha256:` of the bytes sent.
+fn acknowledged_id(text: &str, sent: &str) -> Result<String, (String, String)> {
+    let bad = |why: &str| Err(("bad_201_body".to_owned(), format!("{why}: {text}")));
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return bad("not JSON");
+    };
+    let ids: Vec<&str> = value
+        .get("attestations")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.get("id").and_then(serde_json::Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    let [id] = ids.as_slice() else {
+        return bad("expected exactly one attestations[].id");
+    };
+    let expected = Digest::sha256_of(sent.as_bytes()).to_string();
+    if *id != expected {
+        return bad(&format!("id is not {expected}"));
+    }
+    Ok((*id).to_owned())
+}
+
+/// One id per line, then flush and fsync.
+fn write_ids(file: File, ids: &[(usize, String)]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(file);
+    for (_, id) in ids {
+        writeln!(out, "{id}")?;
+    }
+    out.flush()?;
+    out.get_ref().sync_all()
 }
 
 fn random_hex(rng: &SystemRandom, len: usize) -> Result<String> {
@@ -291,6 +415,10 @@ struct Report {
     total: u64,
     ok: u64,
     failed: u64,
+    /// Requests never sent because the run stopped early.
+    not_sent: u64,
+    /// Ids written to `--record-ids`.
+    recorded: Option<usize>,
     errors: BTreeMap<String, u64>,
     elapsed_seconds: f64,
     per_second: f64,
@@ -307,6 +435,8 @@ impl Report {
         server: &str,
         algorithm: Algorithm,
         concurrency: u64,
+        count: u64,
+        recorded: Option<usize>,
         mut result: WorkerResult,
         elapsed_seconds: f64,
     ) -> Self {
@@ -321,6 +451,8 @@ impl Report {
             total: result.ok + failed,
             ok: result.ok,
             failed,
+            not_sent: count.saturating_sub(result.ok + failed),
+            recorded,
             errors: result.errors,
             elapsed_seconds,
             per_second: if elapsed_seconds > 0.0 {
@@ -344,6 +476,8 @@ impl Report {
             "total": self.total,
             "ok": self.ok,
             "failed": self.failed,
+            "notSent": self.not_sent,
+            "recordedIds": self.recorded,
             "errors": self.errors,
             "elapsedSeconds": round3(self.elapsed_seconds),
             "attestationsPerSecond": round3(self.per_second),
@@ -365,9 +499,17 @@ impl Report {
                 .collect();
             format!("{} ({})", self.failed, by.join(", "))
         };
+        let not_sent = if self.not_sent > 0 {
+            format!(", {} not sent (stopped early)", self.not_sent)
+        } else {
+            String::new()
+        };
+        let recorded = self
+            .recorded
+            .map_or_else(String::new, |n| format!("ids recorded {n}\n"));
         format!(
             "server       {} ({}, concurrency {})\n\
-             requests     {} total, {} ok\n\
+             requests     {} total, {} ok{}\n\
              errors       {}\n\
              elapsed      {:.3} s\n\
              throughput   {:.1} attestations/s\n\
@@ -377,6 +519,7 @@ impl Report {
             self.concurrency,
             self.total,
             self.ok,
+            not_sent,
             errors,
             self.elapsed_seconds,
             self.per_second,
@@ -384,7 +527,7 @@ impl Report {
             self.p90_ms,
             self.p99_ms,
             self.max_ms,
-        )
+        ) + &recorded
     }
 }
 
@@ -414,6 +557,19 @@ mod tests {
         assert_eq!(percentile_ms(&us, 100.0), 100.0);
         assert_eq!(percentile_ms(&[7000], 50.0), 7.0);
         assert_eq!(percentile_ms(&[], 50.0), 0.0);
+    }
+
+    #[test]
+    fn acknowledged_id_must_name_the_bytes_sent() {
+        let sent = r#"{"payloadType":"x"}"#;
+        let id = Digest::sha256_of(sent.as_bytes()).to_string();
+        let body = format!(r#"{{"attestations":[{{"id":"{id}","created":true}}]}}"#);
+        assert_eq!(acknowledged_id(&body, sent), Ok(id));
+        let other = Digest::sha256_of(b"other").to_string();
+        let body = format!(r#"{{"attestations":[{{"id":"{other}","created":true}}]}}"#);
+        assert!(acknowledged_id(&body, sent).is_err());
+        assert!(acknowledged_id("not json", sent).is_err());
+        assert!(acknowledged_id(r#"{"attestations":[]}"#, sent).is_err());
     }
 
     #[test]

@@ -24,18 +24,14 @@ cargo build --release -p cairn-server -p cairn-loadgen >&2
 server_bin=$root/target/release/cairn-server
 loadgen_bin=$root/target/release/cairn-loadgen
 
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-ingest.XXXXXX")
 server_pid=
 pg_admin_url=
 pg_db=
 
-stop_server() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
-}
 
 cleanup() {
   stop_server
@@ -47,48 +43,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
-# Replace the database of a postgres:// URL (keeping credentials, host and query).
-with_database() {
-  python3 - "$1" "$2" <<'EOF'
-import sys, urllib.parse
-u = urllib.parse.urlsplit(sys.argv[1])
-print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))
-EOF
-}
 
 # run_backend NAME [extra server flags…]
 run_backend() {
   local name=$1
   shift
-  local data=$work/$name port base log
+  local data=$work/$name log=$work/$name-server.log
   mkdir -p "$data"
-  port=$(free_port)
-  base=http://127.0.0.1:$port
-  log=$work/$name-server.log
-
-  "$server_bin" --listen "127.0.0.1:$port" --data-dir "$data" "$@" >"$log" 2>&1 &
-  server_pid=$!
-
-  local waited=0
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/healthz" || true) == 200 ]]; do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "$name: cairn-server exited before becoming healthy; its log:" >&2
-      cat "$log" >&2
-      server_pid=
-      return 1
-    fi
-    if ((waited >= 300)); then
-      echo "$name: GET $base/healthz did not return 200 within 30 s; server log:" >&2
-      cat "$log" >&2
-      return 1
-    fi
-    sleep 0.1
-    waited=$((waited + 1))
-  done
+  start_server "$name" "$data" "$log" "$@"
 
   # On first start the server writes an admin token into the data dir.
   local token_args=()

@@ -47,7 +47,9 @@ fn error_code(err: &anyhow::Error) -> &'static str {
             cairn_core::digest::DigestError,
             cairn_core::image::ImageRefError,
             cairn_core::statement::StatementError,
-            cairn_core::bundle::BundleError
+            cairn_core::bundle::BundleError,
+            cairn_core::keys::KeyIdError,
+            cairn_core::time::TimestampError
         );
     }
     "error"

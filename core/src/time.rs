@@ -16,6 +16,12 @@ pub struct Timestamp(i64);
 #[error("not an RFC 3339 timestamp: {0:?}")]
 pub struct TimestampError(String);
 
+impl TimestampError {
+    pub fn code(&self) -> crate::Code {
+        crate::Code::InvalidRequest
+    }
+}
+
 impl Timestamp {
     pub const fn from_unix_millis(ms: i64) -> Self {
         Self(ms)

@@ -77,6 +77,26 @@ async fn a_revoked_key_cannot_sign_new_attestations() {
             (2, Some("not_found")),
             "{l}"
         );
+        let (code, out, _) = app.cairn_json(&["key", "revoke", "ABC", "--reason", "superseded"]);
+        assert_eq!(
+            (code, out["error"]["code"].as_str()),
+            (2, Some("invalid_request")),
+            "{l}"
+        );
+        let (code, out, _) = app.cairn_json(&[
+            "key",
+            "revoke",
+            &keyid,
+            "--reason",
+            "compromised",
+            "--compromised-since",
+            "yesterday",
+        ]);
+        assert_eq!(
+            (code, out["error"]["code"].as_str()),
+            (2, Some("invalid_request")),
+            "{l}"
+        );
         let run = app.cairn(&["key", "list"]).ok();
         assert!(
             run.stdout

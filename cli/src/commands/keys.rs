@@ -129,9 +129,8 @@ pub fn revoke(
     reason: &str,
     compromised_since: Option<&str>,
 ) -> anyhow::Result<Outcome> {
-    let keyid: cairn_core::keys::KeyId = keyid
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{e}: {keyid:?}"))?;
+    let keyid: cairn_core::keys::KeyId =
+        keyid.parse().with_context(|| format!("keyid {keyid:?}"))?;
     if let Some(t) = compromised_since {
         cairn_core::time::Timestamp::parse_rfc3339(t)?;
     }

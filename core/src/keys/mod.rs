@@ -89,6 +89,12 @@ pub struct KeyId(String);
 #[error("a keyid is 64 lowercase hex characters (sha256 of the SPKI DER)")]
 pub struct KeyIdError;
 
+impl KeyIdError {
+    pub fn code(&self) -> crate::Code {
+        crate::Code::InvalidRequest
+    }
+}
+
 impl KeyId {
     pub fn of_spki(spki_der: &[u8]) -> Self {
         Self(Digest::sha256_of(spki_der).hex())

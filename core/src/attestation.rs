@@ -210,6 +210,15 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
     }
 }
 
+/// The most signature checks [`verify_upload`] can run on `received` with `keys` keys (every
+/// signature tried against every key), for deciding where to run it.
+pub fn worst_case_signature_checks(received: &[ReceivedEnvelope], keys: usize) -> usize {
+    received
+        .iter()
+        .map(|r| r.envelope.signatures.len().saturating_mul(keys.max(1)))
+        .fold(0, usize::saturating_add)
+}
+
 /// Verify every envelope of an upload (all must pass: an upload is stored all or nothing), and
 /// require each Statement to name an artifact Cairn can index.
 ///
@@ -536,6 +545,18 @@ mod tests {
         assert_eq!(err.code(), Code::UnknownSigner);
         // A key both active and revoked cannot happen, but an active signature always wins.
         assert!(verify_upload(upload(), &[trusted(&old, "old")], &[trusted(&new, "new")]).is_ok());
+    }
+
+    #[test]
+    fn worst_case_counts_every_signature_against_every_key() {
+        let rng = SystemRandom::new();
+        let key = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+        let mut env = sign_statement(&statement(), &key, &rng).unwrap();
+        env.signatures.push(env.signatures[0].clone());
+        let body = [env.to_json().as_bytes(), b"\n", signed(&key).as_slice()].concat();
+        let received = split_upload(&body).unwrap();
+        assert_eq!(worst_case_signature_checks(&received, 5), 2 * 5 + 5);
+        assert_eq!(worst_case_signature_checks(&received, 0), 3);
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::problem::{ApiError, Problem};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use cairn_core::Digest;
-use cairn_core::attestation::{TrustedKey, split_upload, verify_upload};
+use cairn_core::attestation::{
+    TrustedKey, split_upload, verify_upload, worst_case_signature_checks,
+};
 use serde::Deserialize;
 
 /// Media types accepted for uploads: a DSSE envelope, or JSON lines of envelopes.
@@ -20,8 +22,11 @@ const UPLOAD_TYPES: &[&str] = &[
     "application/jsonl",
 ];
 
-/// Uploads up to this size are verified on the async worker itself (about 0.1 ms of work).
-const INLINE_VERIFY_BYTES: usize = 16 * 1024;
+/// Uploads up to this size are parsed on the async worker itself.
+const INLINE_PARSE_BYTES: usize = 16 * 1024;
+/// ... and verified there too when at most this many signature checks can be needed
+/// (about 70 µs each): more would stall every connection of the worker.
+const INLINE_SIGNATURE_CHECKS: usize = 8;
 
 /// Media type of a stored envelope.
 pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
@@ -63,12 +68,19 @@ pub async fn upload(
     let (active, revoked): (Vec<_>, Vec<_>) = keys.iter().partition(|k| k.revocation.is_none());
     let trusted: Vec<TrustedKey> = active.into_iter().map(as_trusted).collect();
     let revoked: Vec<TrustedKey> = revoked.into_iter().map(as_trusted).collect();
-    // Parsing and signature checks grow with the input: large uploads run off the async worker;
-    // a small one (a single envelope, one or two signature checks) costs less than the hand-off.
-    let verified = if bytes.len() <= INLINE_VERIFY_BYTES {
-        verify_upload(split_upload(&bytes)?, &trusted, &revoked)?
+    // Parsing and signature checks grow with the input: they run off the async worker unless
+    // the upload is small and needs only a few signature checks (the common single envelope),
+    // which costs less than the hand-off to a blocking thread.
+    let received = if bytes.len() <= INLINE_PARSE_BYTES {
+        split_upload(&bytes)?
     } else {
-        web::block(move || verify_upload(split_upload(&bytes)?, &trusted, &revoked)).await??
+        web::block(move || split_upload(&bytes)).await??
+    };
+    let worst_case = worst_case_signature_checks(&received, trusted.len() + revoked.len());
+    let verified = if worst_case <= INLINE_SIGNATURE_CHECKS {
+        verify_upload(received, &trusted, &revoked)?
+    } else {
+        web::block(move || verify_upload(received, &trusted, &revoked)).await??
     };
     let stored = state.store.insert_attestations(&verified, now()).await?;
     let name_of = |keyid: &cairn_core::keys::KeyId| {

@@ -65,6 +65,10 @@ pub enum AttestationError {
     SignatureInvalid(String),
     #[error("signed by a revoked key: {0}")]
     KeyRevoked(String),
+    #[error(
+        "the upload needs more than {max} signature checks (signatures whose keyid names no registered key are tried against every key); upload fewer envelopes at once"
+    )]
+    TooManySignatureChecks { max: usize },
     #[error(transparent)]
     Statement(#[from] StatementError),
 }
@@ -79,6 +83,7 @@ impl AttestationError {
             AttestationError::UnknownSigner(_) => crate::Code::UnknownSigner,
             AttestationError::SignatureInvalid(_) => crate::Code::SignatureInvalid,
             AttestationError::KeyRevoked(_) => crate::Code::KeyRevoked,
+            AttestationError::TooManySignatureChecks { .. } => crate::Code::PayloadTooLarge,
             AttestationError::Statement(e) => e.code(),
         }
     }
@@ -147,8 +152,46 @@ pub struct SignatureOutcome {
     pub hinted_key_failed: bool,
 }
 
+/// A bound on the signature checks one upload may cause (against amplification: a small upload
+/// whose signatures name no key would otherwise be tried against every registered key).
+struct Budget {
+    remaining: std::cell::Cell<usize>,
+    exhausted: std::cell::Cell<bool>,
+}
+
+impl Budget {
+    fn new(checks: usize) -> Self {
+        Self {
+            remaining: std::cell::Cell::new(checks),
+            exhausted: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Take one check; false (and remembered) once the budget is spent.
+    fn take(&self) -> bool {
+        match self.remaining.get().checked_sub(1) {
+            Some(left) => {
+                self.remaining.set(left);
+                true
+            }
+            None => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+}
+
 /// Verify every signature of `envelope` against `keys` (step 2).
 pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureOutcome {
+    verify_signatures_within(envelope, keys, &Budget::new(usize::MAX))
+}
+
+fn verify_signatures_within(
+    envelope: &Envelope,
+    keys: &[TrustedKey],
+    budget: &Budget,
+) -> SignatureOutcome {
     let message = envelope.pae();
     let mut checks = Vec::with_capacity(envelope.signatures.len());
     let mut signers: Vec<KeyId> = Vec::new();
@@ -162,6 +205,9 @@ pub fn verify_signatures(envelope: &Envelope, keys: &[TrustedKey]) -> SignatureO
             .chain(keys.iter().filter(|k| !hinted(k)));
         let mut verified = None;
         for key in ordered {
+            if !budget.take() {
+                break;
+            }
             if let Ok(scheme) = key.public_key.verify(&message, &sig.sig) {
                 verified = Some((key, scheme));
                 break;
@@ -231,18 +277,26 @@ pub fn verify_upload(
     revoked: &[TrustedKey],
 ) -> Result<Vec<VerifiedAttestation>, AttestationError> {
     let many = received.len() > 1;
+    let budget = Budget::new(limits::MAX_SIGNATURE_CHECKS_PER_UPLOAD);
+    let too_much = || AttestationError::TooManySignatureChecks {
+        max: limits::MAX_SIGNATURE_CHECKS_PER_UPLOAD,
+    };
     received
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
             // Kept only to explain a rejection; revoked keys are tried only after a failure.
             let for_revoked = (!revoked.is_empty()).then(|| r.envelope.clone());
-            verify_attestation(r, keys)
+            verify_attestation_within(r, keys, &budget)
                 .map_err(|e| match (e, for_revoked) {
+                    _ if budget.exhausted.get() => too_much(),
                     (
                         AttestationError::UnknownSigner(_) | AttestationError::SignatureInvalid(_),
                         Some(envelope),
-                    ) if !verify_signatures(&envelope, revoked).signers.is_empty() => {
+                    ) if !verify_signatures_within(&envelope, revoked, &budget)
+                        .signers
+                        .is_empty() =>
+                    {
                         let by = verify_signatures(&envelope, revoked).signers;
                         let ids: Vec<String> = by.iter().map(ToString::to_string).collect();
                         AttestationError::KeyRevoked(format!("key {} is revoked", ids.join(", ")))
@@ -285,6 +339,14 @@ pub struct EnvelopeReport {
 /// Signatures other than the verifying one may fail (another party's key); they stay in the
 /// report as failed checks but do not reject the envelope.
 pub fn check_envelope(envelope: &Envelope, keys: &[TrustedKey]) -> EnvelopeReport {
+    check_envelope_within(envelope, keys, &Budget::new(usize::MAX))
+}
+
+fn check_envelope_within(
+    envelope: &Envelope,
+    keys: &[TrustedKey],
+    budget: &Budget,
+) -> EnvelopeReport {
     let mut checks = vec![Check::pass(
         names::DSSE_ENVELOPE,
         format!(
@@ -293,7 +355,7 @@ pub fn check_envelope(envelope: &Envelope, keys: &[TrustedKey]) -> EnvelopeRepor
             envelope.payload_type
         ),
     )];
-    let sigs = verify_signatures(envelope, keys);
+    let sigs = verify_signatures_within(envelope, keys, budget);
     checks.extend(sigs.checks);
     if sigs.signers.is_empty() {
         let detail = checks
@@ -379,12 +441,20 @@ pub fn verify_attestation(
     received: ReceivedEnvelope,
     keys: &[TrustedKey],
 ) -> Result<VerifiedAttestation, AttestationError> {
+    verify_attestation_within(received, keys, &Budget::new(usize::MAX))
+}
+
+fn verify_attestation_within(
+    received: ReceivedEnvelope,
+    keys: &[TrustedKey],
+    budget: &Budget,
+) -> Result<VerifiedAttestation, AttestationError> {
     let ReceivedEnvelope {
         bytes,
         content_id,
         envelope,
     } = received;
-    let report = check_envelope(&envelope, keys);
+    let report = check_envelope_within(&envelope, keys, budget);
     match (report.error, report.statement) {
         (None, Some(statement)) => Ok(VerifiedAttestation {
             bytes,
@@ -545,6 +615,40 @@ mod tests {
         assert_eq!(err.code(), Code::UnknownSigner);
         // A key both active and revoked cannot happen, but an active signature always wins.
         assert!(verify_upload(upload(), &[trusted(&old, "old")], &[trusted(&new, "new")]).is_ok());
+    }
+
+    #[test]
+    fn an_upload_may_not_cause_unbounded_signature_checks() {
+        // A holder of a registered key can make each envelope cost (signatures x keys) checks:
+        // 15 hint-less junk signatures, then a valid one from the last of 20 keys.
+        let rng = SystemRandom::new();
+        let signing: Vec<SigningKey> = (0..20)
+            .map(|_| SigningKey::generate(GenerateAlgorithm::Ed25519, &rng).unwrap())
+            .collect();
+        let keys: Vec<TrustedKey> = signing.iter().map(|k| trusted(k, "k")).collect();
+        let last = signing.last().unwrap();
+        let mut env = sign_statement(&statement(), last, &rng).unwrap();
+        let valid = crate::dsse::Signature {
+            keyid: None,
+            sig: env.signatures[0].sig.clone(),
+        };
+        env.signatures = (0..15u8)
+            .map(|i| crate::dsse::Signature {
+                keyid: None,
+                sig: vec![i; 10],
+            })
+            .chain(std::iter::once(valid))
+            .collect();
+        let line = env.to_json();
+        let upload = |n: usize| split_upload(vec![line.as_str(); n].join("\n").as_bytes()).unwrap();
+        let per_envelope = 16 * 20;
+        let within = crate::limits::MAX_SIGNATURE_CHECKS_PER_UPLOAD / per_envelope;
+        assert_eq!(
+            verify_upload(upload(within), &keys, &[]).unwrap().len(),
+            within
+        );
+        let err = verify_upload(upload(within + 1), &keys, &[]).unwrap_err();
+        assert_eq!(err.code(), Code::PayloadTooLarge, "{err}");
     }
 
     #[test]

@@ -77,10 +77,11 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<WriteRequest>) {
                 Err(_) => break,
             }
         }
-        if batch.len() == 1 {
-            let req = batch.remove(0);
+        if batch.len() == 1
+            && let Some(req) = batch.pop()
+        {
             let result = write_batch(&pool, std::slice::from_ref(&req)).await;
-            let _ = req.reply.send(result.map(|mut r| r.remove(0)));
+            let _ = req.reply.send(result.and_then(first_result));
             continue;
         }
         match write_batch(&pool, &batch).await {
@@ -93,11 +94,21 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<WriteRequest>) {
                 tracing::warn!(error = %e, uploads = batch.len(), "batch write failed; retrying uploads one by one");
                 for req in batch {
                     let result = write_batch(&pool, std::slice::from_ref(&req)).await;
-                    let _ = req.reply.send(result.map(|mut r| r.remove(0)));
+                    let _ = req.reply.send(result.and_then(first_result));
                 }
             }
         }
     }
+}
+
+/// The result list of the only request of a one-request batch.
+fn first_result(
+    results: Vec<Vec<StoredAttestation>>,
+) -> Result<Vec<StoredAttestation>, StoreError> {
+    results
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("batch write returned no result".into()))
 }
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `cols` columns.

@@ -11,18 +11,12 @@ use cairn_core::bundle::{BundleArtifact, Matcher, Signer, Tlog, load_trusted_roo
 use cairn_core::verify::Verdict;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::path::PathBuf;
+
+#[path = "../../tests/support/testdata.rs"]
+mod shared;
 
 fn conformance(rel: &str) -> Vec<u8> {
-    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/testdata"
-            ))
-        },
-        PathBuf::from,
-    );
+    let dir = shared::testdata_dir();
     let path = dir.join("sigstore-conformance").join(rel);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(

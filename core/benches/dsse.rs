@@ -19,21 +19,15 @@ use cairn_core::statement::{Statement, Subject};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ring::rand::SystemRandom;
 use std::hint::black_box;
-use std::path::PathBuf;
+
+#[path = "../../tests/support/testdata.rs"]
+mod shared;
 
 const PREDICATE_REL: &str = "dsse/sigstore-python/slsa_predicate_v1_0.json";
 
 /// The SLSA v1 predicate from the shared test data; panics with the path when it is missing.
 fn slsa_predicate() -> serde_json::Value {
-    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/testdata"
-            ))
-        },
-        PathBuf::from,
-    );
+    let dir = shared::testdata_dir();
     let path = dir.join(PREDICATE_REL);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| {
         panic!(

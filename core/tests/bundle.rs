@@ -13,18 +13,11 @@ use cairn_core::verify::Verdict;
 use serde_json::Value;
 use std::path::PathBuf;
 
+#[path = "../../tests/support/testdata.rs"]
+mod shared;
+
 fn conformance_dir() -> PathBuf {
-    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-        PathBuf::from,
-    );
-    let dir = dir.join("sigstore-conformance/bundle-verify");
-    assert!(
-        dir.is_dir(),
-        "{} missing: clone with ../shared beside the repo or set CAIRN_TESTDATA",
-        dir.display()
-    );
-    dir
+    shared::testdata_dir().join("sigstore-conformance/bundle-verify")
 }
 
 /// Keys whose values are verified material.

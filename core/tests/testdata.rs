@@ -6,21 +6,11 @@ use cairn_core::dsse::{Envelope, pae};
 use cairn_core::keys::{PublicKey, SigningKey, decode_pem};
 use cairn_core::statement::Statement;
 use ring::rand::SystemRandom;
-use std::path::PathBuf;
 
-/// The shared test data; fails loudly when it is missing (never skips).
-fn testdata() -> PathBuf {
-    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("dsse").is_dir(),
-        "shared test data not found at {} — clone the project with ../shared beside it, or set CAIRN_TESTDATA",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../tests/support/testdata.rs"]
+mod shared;
+
+use shared::testdata_dir as testdata;
 
 fn read(rel: &str) -> Vec<u8> {
     let path = testdata().join(rel);

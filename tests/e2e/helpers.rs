@@ -117,18 +117,9 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
     }
 }
 
-/// The shared test data; fails loudly when it is missing.
+/// A path in the shared test data; fails loudly when the data is missing.
 pub fn testdata(rel: &str) -> PathBuf {
-    let dir = std::env::var_os("CAIRN_TESTDATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.is_dir(),
-        "shared test data not found at {} — clone with ../shared beside the repo, or set CAIRN_TESTDATA",
-        dir.display()
-    );
-    dir.join(rel)
+    crate::shared::testdata_dir().join(rel)
 }
 
 /// Load a key written by `cairn key generate` (password "correct horse").

@@ -10,3 +10,5 @@ mod quickstart;
 mod readme;
 mod rejections;
 mod revocation;
+#[path = "../support/testdata.rs"]
+mod shared;

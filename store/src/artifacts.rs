@@ -16,6 +16,15 @@ pub struct ArtifactSummary {
 }
 
 impl Store {
+    /// Whether any stored attestation is about `digest` (one indexed lookup).
+    pub async fn artifact_exists(&self, digest: &Digest) -> Result<bool, StoreError> {
+        Ok(sqlx::query("SELECT 1 FROM artifacts WHERE digest = $1")
+            .bind(digest.to_string())
+            .fetch_optional(&self.read)
+            .await?
+            .is_some())
+    }
+
     pub async fn artifact(&self, digest: &Digest) -> Result<Option<ArtifactSummary>, StoreError> {
         let key = digest.to_string();
         let Some(row) =

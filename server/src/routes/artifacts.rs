@@ -74,7 +74,7 @@ pub async fn attestations(
         .map(str::parse::<Cursor>)
         .transpose()
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    if state.store.artifact(&digest).await?.is_none() {
+    if !state.store.artifact_exists(&digest).await? {
         return Err(ApiError::NotFound(format!("no artifact {digest}")));
     }
     let filter = AttestationFilter {

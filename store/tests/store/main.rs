@@ -99,6 +99,13 @@ async fn stores_exact_bytes_and_indexes_every_subject() {
                 .is_none()
         );
         assert!(
+            !store
+                .artifact_exists(&Digest::sha256_of(b"unknown"))
+                .await
+                .unwrap()
+        );
+        assert!(store.artifact_exists(&image).await.unwrap(), "{}", db.label);
+        assert!(
             store
                 .attestation(&Digest::sha256_of(b"nope"))
                 .await

@@ -66,6 +66,11 @@ impl Api {
         json_body(send(rb, &self.base)?)
     }
 
+    pub fn delete_json(&self, path: &str) -> anyhow::Result<Value> {
+        let rb = self.with_auth(self.http.delete(self.url(path)));
+        json_body(send(rb, &self.base)?)
+    }
+
     pub fn post_bytes(
         &self,
         path: &str,
@@ -102,7 +107,7 @@ fn send(rb: RequestBuilder, base: &str) -> anyhow::Result<Response> {
     let mut detail = field("detail").unwrap_or_else(|| text.chars().take(300).collect());
     match status.as_u16() {
         401 => detail.push_str(" (set CAIRN_TOKEN or --token to a valid API token)"),
-        403 => detail.push_str(" (this token's role may not do this)"),
+        403 => detail.push_str(" (use a token with the role named above)"),
         _ => {}
     }
     Err(ApiProblem {

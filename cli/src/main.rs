@@ -59,6 +59,32 @@ pub enum Command {
     Artifact(ArtifactCommand),
     /// List the attestations about an artifact, newest first.
     Attestations(AttestationsArgs),
+    /// Create, list and revoke API tokens (admin).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once on stdout.
+    Create {
+        /// Unique name (the actor recorded for every write made with the token).
+        #[arg(long)]
+        name: String,
+        /// reader, auditor, writer or admin.
+        #[arg(long)]
+        role: String,
+        /// RFC 3339 expiry time.
+        #[arg(long)]
+        expires_at: Option<String>,
+        /// Writers only: image-name prefix the token may push for (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]

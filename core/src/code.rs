@@ -32,6 +32,10 @@ pub enum Code {
     InvalidRequest,
     /// Wrong password for an encrypted private key.
     WrongPassword,
+    /// No valid API token was presented (missing, malformed, unknown, expired or revoked).
+    Unauthorized,
+    /// The token is valid but its role or scope does not allow this request.
+    Forbidden,
     /// The resource does not exist.
     NotFound,
     /// The request conflicts with stored state (e.g. a keyid registered under another name).
@@ -61,6 +65,8 @@ impl Code {
         Code::PayloadTooLarge,
         Code::InvalidRequest,
         Code::WrongPassword,
+        Code::Unauthorized,
+        Code::Forbidden,
         Code::NotFound,
         Code::Conflict,
         Code::UnsupportedMediaType,
@@ -83,6 +89,8 @@ impl Code {
             Code::PayloadTooLarge => "payload_too_large",
             Code::InvalidRequest => "invalid_request",
             Code::WrongPassword => "wrong_password",
+            Code::Unauthorized => "unauthorized",
+            Code::Forbidden => "forbidden",
             Code::NotFound => "not_found",
             Code::Conflict => "conflict",
             Code::UnsupportedMediaType => "unsupported_media_type",

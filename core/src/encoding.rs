@@ -29,6 +29,18 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, Base64Error> {
     engine.decode(s).map_err(|_| Base64Error)
 }
 
+/// Encode as unpadded URL-safe base64 (tokens).
+pub fn base64url_nopad(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decode strict unpadded URL-safe base64 (tokens); `None` if it is anything else.
+pub fn base64url_nopad_decode(s: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+}
+
 /// Encode as standard, padded base64.
 pub fn encode_base64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)

@@ -5,6 +5,7 @@
 //! pass the current time and a random source, so every function is deterministic under test.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod attestation;
 pub mod bundle;
 pub mod code;

@@ -60,6 +60,60 @@ impl Timestamp {
     }
 }
 
+/// A span of time written as a number and a unit: `90d`, `12h`, `30m`, `45s`, `2w`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span(i64);
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a duration: {0:?} (expected a whole number and a unit s, m, h, d or w, e.g. 90d)")]
+pub struct SpanError(String);
+
+impl SpanError {
+    pub fn code(&self) -> crate::Code {
+        crate::Code::InvalidRequest
+    }
+}
+
+impl Span {
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Span {
+    type Err = SpanError;
+    fn from_str(s: &str) -> Result<Self, SpanError> {
+        let err = || SpanError(crate::code::excerpt(s, 40));
+        let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
+        let (number, unit) = s.split_at(split);
+        let n: i64 = number.parse().map_err(|_| err())?;
+        let unit_ms: i64 = match unit {
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 7 * 86_400_000,
+            _ => return Err(err()),
+        };
+        n.checked_mul(unit_ms)
+            .filter(|ms| *ms > 0)
+            .map(Span)
+            .ok_or_else(err)
+    }
+}
+
+impl Timestamp {
+    /// `self + span`, saturating.
+    pub fn plus(self, span: Span) -> Self {
+        Self(self.0.saturating_add(span.0))
+    }
+
+    /// `self - span`, saturating.
+    pub fn minus(self, span: Span) -> Self {
+        Self(self.0.saturating_sub(span.0))
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -82,6 +136,25 @@ impl TryFrom<String> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_parse_whole_units_only() {
+        assert_eq!("90d".parse::<Span>().unwrap().millis(), 90 * 86_400_000);
+        assert_eq!("30m".parse::<Span>().unwrap().millis(), 1_800_000);
+        assert_eq!("2w".parse::<Span>().unwrap().millis(), 14 * 86_400_000);
+        for bad in [
+            "",
+            "d",
+            "10",
+            "0d",
+            "1.5h",
+            "-1d",
+            "10y",
+            "99999999999999999999d",
+        ] {
+            assert!(bad.parse::<Span>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn round_trips_rfc3339() {

@@ -250,3 +250,72 @@ pub struct KeyList {
 pub struct Health {
     pub status: String,
 }
+
+/// `POST /v1/tokens` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenRequest {
+    /// 1-64 characters of `[A-Za-z0-9._-]`; unique for ever (the actor name in the history).
+    pub name: String,
+    /// `reader`, `auditor`, `writer` or `admin`.
+    pub role: String,
+    /// RFC 3339 expiry time (optional).
+    pub expires_at: Option<String>,
+    /// Writers only: image-name prefixes the token may push for (e.g. `acme/web`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// A token's metadata (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenDto {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    /// `active`, `expired` or `revoked` at the time of the response.
+    pub status: String,
+}
+
+impl TokenDto {
+    pub fn new(t: &cairn_store::TokenRecord, now: cairn_core::time::Timestamp) -> Self {
+        let status = if t.revoked_at.is_some() {
+            "revoked"
+        } else if t.is_valid_at(now) {
+            "active"
+        } else {
+            "expired"
+        };
+        Self {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            role: t.role.as_str().to_owned(),
+            scopes: t.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            created_at: t.created_at.to_rfc3339(),
+            created_by: t.created_by.clone(),
+            expires_at: t.expires_at.map(|e| e.to_rfc3339()),
+            revoked_at: t.revoked_at.map(|e| e.to_rfc3339()),
+            status: status.to_owned(),
+        }
+    }
+}
+
+/// `POST /v1/tokens` response: the only time the secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    pub token: TokenDto,
+    /// The bearer token. Shown once; only its hash is stored.
+    pub secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<TokenDto>,
+}

@@ -1,5 +1,6 @@
 //! Building and running the service: one `Application::build` for `main` and for tests.
 
+use crate::auth::{AuthSettings, BootstrapError};
 use crate::problem::ApiError;
 use crate::routes;
 use crate::settings::{Limits, Settings};
@@ -17,6 +18,7 @@ use tracing::Instrument;
 pub struct AppState {
     pub store: Store,
     pub limits: Limits,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,8 @@ pub enum StartError {
     },
     #[error("cannot open the database: {0}")]
     Store(#[from] cairn_store::StoreError),
+    #[error("cannot create the first admin token: {0}")]
+    Bootstrap(#[from] BootstrapError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -59,6 +63,11 @@ impl Application {
         } else {
             Store::connect(&settings.database, &options).await?
         };
+        if let Some(path) = crate::auth::bootstrap_admin_token(&store, &settings.data_dir).await? {
+            tracing::warn!(path = %path.display(),
+                "empty database: created the first admin token and wrote it to this file (mode 0600); \
+                 use it to create other tokens, then keep it safe or revoke it");
+        }
         let listener = TcpListener::bind(settings.listen).map_err(|source| StartError::Bind {
             addr: settings.listen,
             source,
@@ -70,6 +79,7 @@ impl Application {
         let state = AppState {
             store: store.clone(),
             limits: settings.limits.clone(),
+            auth: settings.auth.clone(),
         };
         let json_limit = settings.limits.json_body_bytes;
         let mut server =
@@ -85,6 +95,7 @@ impl Application {
                     }))
                     .configure(routes::configure)
                     .default_service(web::to(|| async { Err::<String, _>(ApiError::NoRoute) }))
+                    .wrap(actix_web::middleware::from_fn(crate::auth::authorize))
                     .wrap_fn(|req, srv| {
                         let id = request_id();
                         let span = tracing::info_span!("request", request_id = %id,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

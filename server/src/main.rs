@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 use anyhow::Context;
-use cairn_server::settings::{LogFormat, ServerArgs, ServerCommand};
+use cairn_server::settings::{LogFormat, ServerArgs, ServerCommand, TokenCommand};
 use cairn_server::{Application, Settings};
 use clap::Parser;
 
@@ -48,6 +48,25 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        ServerCommand::Token(TokenCommand::Create {
+            role,
+            name,
+            expires,
+            scopes,
+        }) => {
+            let store = if settings.migrate_on_start {
+                cairn_store::Store::open(&settings.database, &Default::default()).await
+            } else {
+                cairn_store::Store::connect(&settings.database, &Default::default()).await
+            }
+            .context("connecting to the database")?;
+            let created = create_token(&store, &role, &name, expires.as_deref(), &scopes).await;
+            store.close().await;
+            let secret = created?;
+            // The token goes to stdout only (never to the log).
+            println!("{secret}");
+            Ok(())
+        }
         ServerCommand::Serve => {
             let app = Application::build(settings)
                 .await
@@ -57,4 +76,35 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `cairn-server token create`: validate, store, and return the secret to print once.
+async fn create_token(
+    store: &cairn_store::Store,
+    role: &str,
+    name: &str,
+    expires: Option<&str>,
+    scopes: &[String],
+) -> anyhow::Result<String> {
+    use cairn_core::time::{Span, Timestamp};
+    let now = Timestamp::from_system_time(std::time::SystemTime::now());
+    let role = role.parse()?;
+    let scopes = scopes
+        .iter()
+        .map(|s| s.parse())
+        .collect::<Result<Vec<_>, _>>()?;
+    let expires_at = match expires {
+        None => None,
+        Some(e) => Some(match e.parse::<Span>() {
+            Ok(span) => now.plus(span),
+            Err(_) => Timestamp::parse_rfc3339(e).with_context(|| {
+                format!("--expires {e:?}: not a duration (90d) or RFC 3339 time")
+            })?,
+        }),
+    };
+    let (token, secret) =
+        cairn_server::routes::tokens::new_token(name, role, scopes, expires_at, "cli", now)?;
+    let record = store.create_token(&token, now).await?;
+    tracing::info!(token_id = %record.id, name = %record.name, role = %record.role, "token created");
+    Ok(secret.reveal())
 }

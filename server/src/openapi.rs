@@ -20,6 +20,9 @@ use utoipa::OpenApi;
         routes::keys::register,
         routes::keys::list,
         routes::keys::revoke,
+        routes::tokens::create,
+        routes::tokens::list,
+        routes::tokens::revoke,
         routes::health::healthz,
         routes::health::readyz,
         document,
@@ -28,10 +31,61 @@ use utoipa::OpenApi;
         (name = "attestations", description = "Signed in-toto attestations in DSSE envelopes"),
         (name = "artifacts", description = "Everything known about an image digest"),
         (name = "keys", description = "Registered signer keys"),
+        (name = "tokens", description = "API tokens and their roles (admin only)"),
         (name = "operations", description = "Probes and service metadata"),
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Every route except the public ones needs `Authorization: Bearer <token>`; the role each
+/// route requires (from the route table) is added to its description as `x-cairn-access`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Cairn API token (cairn_<id>_<secret>)"))
+                    .build(),
+            ),
+        );
+        for (method, path, access) in routes::ROUTES {
+            if *access == cairn_core::access::Access::Public {
+                continue;
+            }
+            let Some(item) = openapi.paths.paths.get_mut(*path) else {
+                continue;
+            };
+            let operation = match *method {
+                actix_web::http::Method::GET => item.get.as_mut(),
+                actix_web::http::Method::POST => item.post.as_mut(),
+                actix_web::http::Method::PUT => item.put.as_mut(),
+                actix_web::http::Method::DELETE => item.delete.as_mut(),
+                _ => None,
+            };
+            if let Some(op) = operation {
+                let roles: Vec<&str> = access.roles().iter().map(|r| r.as_str()).collect();
+                op.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
+                let note = format!("\n\nRequires a token with role: {}.", roles.join(", "));
+                op.description = Some(format!(
+                    "{}{note}",
+                    op.description.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+}
 
 /// The pretty-printed document (what `docs/openapi.json` holds).
 pub fn to_json() -> String {

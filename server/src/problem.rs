@@ -27,6 +27,8 @@ pub fn status(code: Code) -> StatusCode {
         | Code::UnknownSigner
         | Code::KeyRevoked => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::Unauthorized => StatusCode::UNAUTHORIZED,
+        Code::Forbidden => StatusCode::FORBIDDEN,
         Code::NotFound => StatusCode::NOT_FOUND,
         Code::Conflict => StatusCode::CONFLICT,
         Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -86,6 +88,10 @@ pub enum ApiError {
     #[error("request body exceeds the limit of {limit} bytes for this route")]
     TooLarge { limit: usize },
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     InvalidRequest(String),
@@ -114,6 +120,8 @@ impl ApiError {
             ApiError::Key(e) => e.code(),
             ApiError::Store(e) => e.code(),
             ApiError::TooLarge { .. } => Code::PayloadTooLarge,
+            ApiError::Unauthorized(_) => Code::Unauthorized,
+            ApiError::Forbidden(_) => Code::Forbidden,
             ApiError::NotFound(_) | ApiError::NoRoute => Code::NotFound,
             ApiError::InvalidRequest(_) | ApiError::Body(_) => Code::InvalidRequest,
             ApiError::InvalidJson(_) => Code::InvalidJson,
@@ -146,7 +154,14 @@ impl ResponseError for ApiError {
             tracing::debug!(error = %self, %code, "request rejected");
             cairn_core::code::excerpt(&self.to_string(), 1_000)
         };
-        Problem::new(code, detail).response()
+        let mut response = Problem::new(code, detail).response();
+        if code == Code::Unauthorized {
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Bearer realm=\"cairn\""),
+            );
+        }
+        response
     }
 }
 

@@ -43,6 +43,7 @@ pub struct Settings {
     /// HTTP worker threads (0 = one per CPU).
     pub workers: usize,
     pub max_db_connections: u32,
+    pub auth: crate::auth::AuthSettings,
 }
 
 impl Settings {
@@ -60,6 +61,7 @@ impl Settings {
             migrate_on_start: true,
             workers: 2,
             max_db_connections: 8,
+            auth: crate::auth::AuthSettings::default(),
         }
     }
 }
@@ -75,6 +77,7 @@ pub struct FileSettings {
     pub migrate_on_start: Option<bool>,
     pub workers: Option<usize>,
     pub max_db_connections: Option<u32>,
+    pub allow_anonymous_reads: Option<bool>,
     #[serde(default)]
     pub limits: FileLimits,
 }
@@ -160,7 +163,8 @@ mod tests {
 )]
 pub struct ServerArgs {
     /// TOML configuration file (keys: listen, data-dir, database-url, log-format,
-    /// migrate-on-start, workers, max-db-connections, [limits] attestation-body-bytes).
+    /// migrate-on-start, workers, max-db-connections, allow-anonymous-reads,
+    /// [limits] attestation-body-bytes).
     #[arg(long, env = "CAIRN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port (the bound address is logged).
@@ -190,6 +194,10 @@ pub struct ServerArgs {
     /// Maximum database connections. [default: 16]
     #[arg(long, env = "CAIRN_MAX_DB_CONNECTIONS", global = true)]
     pub max_db_connections: Option<u32>,
+    /// Serve read-only routes without a token (local development only; writes and admin
+    /// routes always need one). [default: false]
+    #[arg(long, env = "CAIRN_ALLOW_ANONYMOUS_READS", global = true)]
+    pub allow_anonymous_reads: Option<bool>,
     /// Maximum body of POST /v1/attestations in bytes. [default: 4194304]
     #[arg(long, env = "CAIRN_MAX_ATTESTATION_BYTES", global = true)]
     pub max_attestation_bytes: Option<usize>,
@@ -197,12 +205,34 @@ pub struct ServerArgs {
     pub command: Option<ServerCommand>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum ServerCommand {
     /// Run the service (the default).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage API tokens directly in the database (e.g. when the admin token is lost).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once on stdout.
+    Create {
+        /// reader, auditor, writer or admin.
+        #[arg(long)]
+        role: String,
+        /// Unique name, recorded as the actor of every write made with the token.
+        #[arg(long)]
+        name: String,
+        /// Expiry: RFC 3339 time or a duration such as 90d, 12h, 30m.
+        #[arg(long)]
+        expires: Option<String>,
+        /// Writers only: an image-name prefix the token may push for (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
 }
 
 impl ServerArgs {
@@ -261,6 +291,12 @@ impl ServerArgs {
                 .unwrap_or(true),
             workers: self.workers.or(file.workers).unwrap_or(0),
             max_db_connections,
+            auth: crate::auth::AuthSettings {
+                allow_anonymous_reads: self
+                    .allow_anonymous_reads
+                    .or(file.allow_anonymous_reads)
+                    .unwrap_or(false),
+            },
         })
     }
 }

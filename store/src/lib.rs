@@ -16,6 +16,7 @@ mod keys;
 mod migrate;
 mod page;
 pub mod provision;
+mod tokens;
 mod writer;
 
 pub use artifacts::ArtifactSummary;
@@ -25,6 +26,7 @@ pub use attestations::{
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
 pub use page::{Cursor, Page, PageRequest};
+pub use tokens::{NewToken, TokenRecord};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -50,6 +52,8 @@ pub enum StoreError {
     RevocationConflict { keyid: String, existing: String },
     #[error("keyid {keyid} is already registered under the name {existing:?}")]
     KeyNameConflict { keyid: String, existing: String },
+    #[error("a token named {name:?} already exists (names are never reused)")]
+    TokenNameConflict { name: String },
 }
 
 impl StoreError {
@@ -60,9 +64,9 @@ impl StoreError {
             StoreError::Database(_) | StoreError::Migration { .. } | StoreError::Corrupt(_) => {
                 cairn_core::Code::Internal
             }
-            StoreError::KeyNameConflict { .. } | StoreError::RevocationConflict { .. } => {
-                cairn_core::Code::Conflict
-            }
+            StoreError::KeyNameConflict { .. }
+            | StoreError::RevocationConflict { .. }
+            | StoreError::TokenNameConflict { .. } => cairn_core::Code::Conflict,
         }
     }
 }

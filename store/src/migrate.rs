@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_key_revocation.sql"),
         postgres: include_str!("../../migrations/postgres/0002_key_revocation.sql"),
     },
+    Migration {
+        version: 3,
+        name: "tokens",
+        sqlite: include_str!("../../migrations/sqlite/0003_tokens.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_tokens.sql"),
+    },
 ];
 
 /// Arbitrary constant identifying Cairn's migration lock.

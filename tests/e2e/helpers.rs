@@ -10,6 +10,8 @@ pub struct TestApp {
     pub label: &'static str,
     pub base_url: String,
     pub dir: tempfile::TempDir,
+    /// The first admin token the server wrote to `<dir>/cairn-data/admin.token`.
+    pub admin_token: String,
     handle: cairn_server::ServerHandle,
 }
 
@@ -18,14 +20,46 @@ impl TestApp {
         self.dir.path().join(name)
     }
 
-    /// Run `cairn ARGS` against this server, in its temp dir, with CAIRN_PASSWORD set.
+    /// An HTTP client that sends the admin token.
+    pub fn http(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", self.admin_token).parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// GET `path` as the admin.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http()
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Run `cairn ARGS` as the admin against this server, in its temp dir, with CAIRN_PASSWORD
+    /// set.
     pub fn cairn(&self, args: &[&str]) -> CliRun {
-        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        self.cairn_as(Some(&self.admin_token), args)
+    }
+
+    /// Run `cairn ARGS` with `token` in CAIRN_TOKEN (or none).
+    pub fn cairn_as(&self, token: Option<&str>, args: &[&str]) -> CliRun {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        match token {
+            Some(t) => command.env("CAIRN_TOKEN", t),
+            None => command.env_remove("CAIRN_TOKEN"),
+        };
+        let out = command
             .args(args)
             .current_dir(self.dir.path())
             .env("CAIRN_SERVER", &self.base_url)
             .env("CAIRN_PASSWORD", "correct horse")
-            .env_remove("CAIRN_TOKEN")
             .env_remove("COSIGN_PASSWORD")
             .output()
             .expect("run cairn");
@@ -101,11 +135,16 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
                 .await
                 .unwrap()
         }
-        _ => DatabaseUrl::sqlite_in(dir.path()),
+        _ => DatabaseUrl::sqlite_in(&dir.path().join("cairn-data")),
     };
-    let app = Application::build(Settings::for_tests(dir.path(), database))
+    let data_dir = dir.path().join("cairn-data");
+    let app = Application::build(Settings::for_tests(&data_dir, database))
         .await
         .unwrap();
+    let admin_token = std::fs::read_to_string(data_dir.join("admin.token"))
+        .unwrap()
+        .trim()
+        .to_owned();
     let base_url = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -113,6 +152,7 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
         label,
         base_url,
         dir,
+        admin_token,
         handle,
     }
 }

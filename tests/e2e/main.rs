@@ -3,6 +3,7 @@
 //! `CAIRN_TEST_DATABASE_URL` is set, again on a fresh PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
+mod access;
 mod conformance;
 mod golden;
 mod helpers;

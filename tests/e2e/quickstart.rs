@@ -65,9 +65,7 @@ async fn quickstart_generate_register_attest_sign_list_verify() {
 
         // Read back byte-identical.
         let sent = std::fs::read(app.path("provenance.dsse.json")).unwrap();
-        let got = reqwest::get(format!("{}/v1/attestations/{provenance_id}", app.base_url))
-            .await
-            .unwrap();
+        let got = app.get(&format!("/v1/attestations/{provenance_id}")).await;
         assert_eq!(got.status(), 200);
         assert_eq!(
             got.headers()["content-type"],

@@ -41,6 +41,7 @@ async fn readme_quickstart_runs_verbatim() {
             .env("PATH", &path)
             .env("CAIRN_SERVER", &app.base_url)
             .env_remove("CAIRN_PASSWORD")
+            .env_remove("CAIRN_TOKEN")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);

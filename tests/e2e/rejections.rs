@@ -117,10 +117,7 @@ async fn each_bad_upload_is_rejected_with_its_own_code_and_nothing_is_stored() {
             }
             // Nothing was stored under the rejected bytes' content id.
             let id = cairn_core::Digest::sha256_of(body);
-            let status = reqwest::get(format!("{}/v1/attestations/{id}", app.base_url))
-                .await
-                .unwrap()
-                .status();
+            let status = app.get(&format!("/v1/attestations/{id}")).await.status();
             if status != 404 {
                 failures.push(format!("{name}: rejected bytes are retrievable ({status})"));
             }
@@ -128,7 +125,7 @@ async fn each_bad_upload_is_rejected_with_its_own_code_and_nothing_is_stored() {
         assert!(failures.is_empty(), "{l}: {failures:#?}");
 
         // The HTTP statuses behind the codes.
-        let client = reqwest::Client::new();
+        let client = app.http();
         let status_of = |body: Vec<u8>| {
             let c = client.clone();
             let url = format!("{}/v1/attestations", app.base_url);
@@ -155,9 +152,9 @@ async fn each_bad_upload_is_rejected_with_its_own_code_and_nothing_is_stored() {
         let items = listed["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{l}");
         let id = items[0]["id"].as_str().unwrap();
-        let bytes = reqwest::get(format!("{}/v1/attestations/{id}", app.base_url))
+        let bytes = app
+            .get(&format!("/v1/attestations/{id}"))
             .await
-            .unwrap()
             .bytes()
             .await
             .unwrap();

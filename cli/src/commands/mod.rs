@@ -4,10 +4,11 @@ mod bundle;
 mod keys;
 mod query;
 mod sign;
+mod tokens;
 mod verify;
 
 use crate::output::Outcome;
-use crate::{ArtifactCommand, Cli, Command, KeyCommand};
+use crate::{ArtifactCommand, Cli, Command, KeyCommand, TokenCommand};
 use anyhow::Context;
 use std::io::Read;
 use std::path::Path;
@@ -28,6 +29,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             compromised_since,
         }) => keys::revoke(cli, keyid, reason, compromised_since.as_deref()),
         Command::Sign(args) => sign::sign(cli, args),
+        Command::Token(TokenCommand::Create {
+            name,
+            role,
+            expires_at,
+            scopes,
+        }) => tokens::create(cli, name, role, expires_at.as_deref(), scopes),
+        Command::Token(TokenCommand::List) => tokens::list(cli),
+        Command::Token(TokenCommand::Revoke { id }) => tokens::revoke(cli, id),
         Command::Attest(args) => sign::attest(cli, args),
         Command::Push { file } => sign::push(cli, file),
         Command::VerifyDsse(args) => verify::verify_dsse(args),

@@ -5,6 +5,7 @@ use crate::api::{
     AcceptedAttestation, AttestationDto, AttestationMetadata, AttestationUploadResponse, SubjectDto,
 };
 use crate::app::AppState;
+use crate::auth::Principal;
 use crate::problem::{ApiError, Problem};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -43,12 +44,14 @@ pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
         (status = 201, description = "Stored (at least one envelope was new)", body = AttestationUploadResponse),
         (status = 200, description = "Every envelope was already stored", body = AttestationUploadResponse),
         (status = 400, description = "invalid_json, invalid_envelope, invalid_digest", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "forbidden: the token's role or scopes do not allow this upload", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "payload_too_large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "signature_invalid, unknown_signer, invalid_statement", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn upload(
+    principal: Principal,
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
@@ -82,6 +85,12 @@ pub async fn upload(
     } else {
         web::block(move || verify_upload(received, &trusted, &revoked)).await??
     };
+    // A scoped writer may only push for the image names it was given.
+    principal.require_scopes(
+        verified
+            .iter()
+            .flat_map(|v| v.statement.subjects.iter().map(|s| s.name.as_str())),
+    )?;
     let stored = state.store.insert_attestations(&verified, now()).await?;
     let name_of = |keyid: &cairn_core::keys::KeyId| {
         keys.iter()

@@ -5,24 +5,63 @@ pub mod artifacts;
 pub mod attestations;
 pub mod health;
 pub mod keys;
+pub mod tokens;
 
 use crate::problem::ApiError;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, web};
+use cairn_core::access::Access;
 
-/// Every route the server serves: (method, path template as in OpenAPI).
-pub const ROUTES: &[(Method, &str)] = &[
-    (Method::POST, "/v1/attestations"),
-    (Method::GET, "/v1/attestations/{id}"),
-    (Method::GET, "/v1/artifacts/{digest}"),
-    (Method::GET, "/v1/artifacts/{digest}/attestations"),
-    (Method::POST, "/v1/keys"),
-    (Method::GET, "/v1/keys"),
-    (Method::POST, "/v1/keys/{keyid}/revoke"),
-    (Method::GET, "/healthz"),
-    (Method::GET, "/readyz"),
-    (Method::GET, "/openapi.json"),
+/// Every route the server serves: (method, path template as in OpenAPI, what it requires).
+/// The authorization middleware, the OpenAPI document and the authorization-matrix test are
+/// all checked against this table.
+pub const ROUTES: &[(Method, &str, Access)] = &[
+    (Method::POST, "/v1/attestations", Access::Write),
+    (Method::GET, "/v1/attestations/{id}", Access::Read),
+    (Method::GET, "/v1/artifacts/{digest}", Access::Read),
+    (
+        Method::GET,
+        "/v1/artifacts/{digest}/attestations",
+        Access::Read,
+    ),
+    (Method::POST, "/v1/keys", Access::Admin),
+    (Method::GET, "/v1/keys", Access::Admin),
+    (Method::POST, "/v1/keys/{keyid}/revoke", Access::Admin),
+    (Method::POST, "/v1/tokens", Access::Admin),
+    (Method::GET, "/v1/tokens", Access::Admin),
+    (Method::DELETE, "/v1/tokens/{id}", Access::Admin),
+    (Method::GET, "/healthz", Access::Public),
+    (Method::GET, "/readyz", Access::Public),
+    (Method::GET, "/openapi.json", Access::Public),
 ];
+
+/// What a request requires, from the route table; `None` when no route matches the method and
+/// path (the request then needs any valid token before it gets its 404 or 405).
+pub fn access_for(method: &Method, path: &str) -> Option<Access> {
+    ROUTES
+        .iter()
+        .find(|(m, template, _)| m == method && template_matches(template, path))
+        .map(|(_, _, access)| *access)
+}
+
+/// `/v1/artifacts/{digest}` matches `/v1/artifacts/sha256:…`: a `{param}` is one non-empty
+/// segment.
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) => {
+                let param = ts.starts_with('{') && ts.ends_with('}');
+                if (param && ps.is_empty()) || (!param && ts != ps) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
 
 /// Register every route of [`ROUTES`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,6 +78,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(keys::list)),
         )
         .service(resource("/v1/keys/{keyid}/revoke").route(web::post().to(keys::revoke)))
+        .service(
+            resource("/v1/tokens")
+                .route(web::post().to(tokens::create))
+                .route(web::get().to(tokens::list)),
+        )
+        .service(resource("/v1/tokens/{id}").route(web::delete().to(tokens::revoke)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/openapi.json").route(web::get().to(crate::openapi::document)));
@@ -75,4 +120,35 @@ pub(crate) fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Resu
 /// The wall clock, read at the edge (core never reads it).
 pub(crate) fn now() -> cairn_core::time::Timestamp {
     cairn_core::time::Timestamp::from_system_time(std::time::SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_single_segments() {
+        assert!(template_matches(
+            "/v1/artifacts/{digest}",
+            "/v1/artifacts/sha256:ab"
+        ));
+        assert!(!template_matches(
+            "/v1/artifacts/{digest}",
+            "/v1/artifacts/"
+        ));
+        assert!(!template_matches(
+            "/v1/artifacts/{digest}",
+            "/v1/artifacts/a/b"
+        ));
+        assert!(template_matches(
+            "/v1/keys/{keyid}/revoke",
+            "/v1/keys/abc/revoke"
+        ));
+        assert_eq!(access_for(&Method::GET, "/healthz"), Some(Access::Public));
+        assert_eq!(access_for(&Method::DELETE, "/healthz"), None);
+        assert_eq!(
+            access_for(&Method::POST, "/v1/attestations"),
+            Some(Access::Write)
+        );
+    }
 }

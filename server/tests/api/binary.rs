@@ -15,12 +15,14 @@ impl Drop for Child {
     }
 }
 
-/// Start the binary in `dir` on a free port; returns the child, its address and its log lines.
+/// Start the binary in `dir` on a free port; returns the child, its address, the log lines
+/// up to the address, and the rest of its log.
 fn start(
     dir: &std::path::Path,
 ) -> (
     Child,
     String,
+    Vec<String>,
     std::io::Lines<BufReader<std::process::ChildStderr>>,
 ) {
     // Only the port differs from the defaults (8080 may be taken on a test machine).
@@ -38,8 +40,10 @@ fn start(
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut address = None;
     let mut lines = BufReader::new(stderr).lines();
+    let mut before = Vec::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
+        before.push(line.clone());
         if let Some(at) = line.find("address=http://") {
             address = Some(
                 line[at + "address=".len()..]
@@ -53,15 +57,15 @@ fn start(
         assert!(Instant::now() < deadline, "no address logged");
     }
     let address = address.expect("the bound address is logged");
-    (child, address, lines)
+    (child, address, before, lines)
 }
 
 #[test]
 fn starts_with_zero_configuration_in_cairn_data_and_logs_its_address() {
     let dir = tempfile::tempdir().unwrap();
-    let (_child, address, lines) = start(dir.path());
+    let (_child, address, before, lines) = start(dir.path());
     // Keep reading the log, as a supervisor would.
-    std::thread::spawn(move || lines.for_each(drop));
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
     let body = reqwest::blocking::get(format!("{address}/healthz"))
         .unwrap()
         .text()
@@ -71,6 +75,59 @@ fn starts_with_zero_configuration_in_cairn_data_and_logs_its_address() {
         dir.path().join("cairn-data/cairn.db").is_file(),
         "default database in ./cairn-data"
     );
+    // Secure first start: an admin token in a private file, its path (never the token) logged;
+    // without it nothing but the probes answers.
+    let token_file = dir.path().join("cairn-data/admin.token");
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(token.starts_with("cairn_"));
+    let client = reqwest::blocking::Client::new();
+    let anonymous = client.get(format!("{address}/v1/keys")).send().unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let admin = client
+        .get(format!("{address}/v1/keys"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(admin.status(), 200);
+    drop(_child);
+    let log = before.join("\n") + &log.join().unwrap().join("\n");
+    assert!(log.contains("admin.token"), "{log}");
+    assert!(!log.contains(&token), "the token leaked into the log");
+}
+
+#[test]
+fn token_create_prints_a_working_token_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["token", "create", "--role", "writer", "--name", "ci-web"])
+        .args(["--scope", "acme/web", "--expires", "30d", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let token = stdout.trim();
+    assert!(token.starts_with("cairn_") && token.len() == 66, "{stdout}");
+    assert!(!stderr.contains(token));
+    // The same name again is refused; so is a bad role.
+    for args in [
+        ["--role", "writer", "--name", "ci-web"],
+        ["--role", "root", "--name", "other"],
+    ] {
+        let out = Command::new(BIN)
+            .args(["token", "create"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]
@@ -110,6 +167,7 @@ fn help_documents_every_setting_and_its_variable() {
         "CAIRN_WORKERS",
         "CAIRN_MAX_DB_CONNECTIONS",
         "CAIRN_MAX_ATTESTATION_BYTES",
+        "CAIRN_ALLOW_ANONYMOUS_READS",
     ] {
         assert!(help.contains(var), "--help lacks {var}:\n{help}");
     }
@@ -135,7 +193,7 @@ fn a_bad_configuration_is_reported_and_exits_non_zero() {
 #[test]
 fn keeps_serving_when_its_log_pipe_is_closed() {
     let dir = tempfile::tempdir().unwrap();
-    let (_child, address, lines) = start(dir.path());
+    let (_child, address, _, lines) = start(dir.path());
     drop(lines); // the log reader goes away (e.g. a crashed log shipper)
     for _ in 0..3 {
         let status = reqwest::blocking::get(format!("{address}/healthz"))

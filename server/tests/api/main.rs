@@ -7,15 +7,46 @@ use cairn_server::{Application, Settings};
 use cairn_store::DatabaseUrl;
 use std::collections::BTreeSet;
 
+mod authz;
 mod binary;
 
-async fn spawn() -> (String, tempfile::TempDir) {
+/// A server on a free port with its first admin token (read from `<data-dir>/admin.token`).
+struct TestServer {
+    url: String,
+    dir: tempfile::TempDir,
+    admin: String,
+    /// A client that sends the admin token.
+    client: reqwest::Client,
+}
+
+fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+async fn spawn() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings::for_tests(dir.path(), DatabaseUrl::sqlite_in(dir.path()));
     let app = Application::build(settings).await.unwrap();
     let url = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    (url, dir)
+    let admin = std::fs::read_to_string(dir.path().join("admin.token"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    TestServer {
+        client: client_with(&admin),
+        url,
+        dir,
+        admin,
+    }
 }
 
 fn documented_routes() -> BTreeSet<(String, String)> {
@@ -33,7 +64,7 @@ fn documented_routes() -> BTreeSet<(String, String)> {
 fn openapi_documents_exactly_the_route_table() {
     let table: BTreeSet<(String, String)> = ROUTES
         .iter()
-        .map(|(m, p)| (m.to_string(), (*p).to_owned()))
+        .map(|(m, p, _)| (m.to_string(), (*p).to_owned()))
         .collect();
     assert_eq!(documented_routes(), table);
 }
@@ -56,10 +87,14 @@ fn committed_openapi_document_is_current() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_in_the_table_is_served() {
-    let (url, _dir) = spawn().await;
-    let client = reqwest::Client::new();
+    let TestServer {
+        url,
+        client,
+        dir: _dir,
+        ..
+    } = spawn().await;
     let digest = format!("sha256:{}", "0".repeat(64));
-    for (method, path) in ROUTES {
+    for (method, path, _) in ROUTES {
         let concrete = path
             .replace("{id}", &digest)
             .replace("{digest}", &digest)
@@ -86,8 +121,12 @@ async fn every_route_in_the_table_is_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_and_methods_answer_problem_json() {
-    let (url, _dir) = spawn().await;
-    let client = reqwest::Client::new();
+    let TestServer {
+        url,
+        client,
+        dir: _dir,
+        ..
+    } = spawn().await;
     let r = client.get(format!("{url}/v1/nope")).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");

@@ -66,6 +66,13 @@ impl Api {
         json_body(send(rb, &self.base)?)
     }
 
+    pub fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        let rb = self.with_auth(self.http.get(self.url(path)));
+        send(rb, &self.base)?
+            .text()
+            .context("reading the server's answer")
+    }
+
     pub fn delete_json(&self, path: &str) -> anyhow::Result<Value> {
         let rb = self.with_auth(self.http.delete(self.url(path)));
         json_body(send(rb, &self.base)?)

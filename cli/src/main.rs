@@ -59,9 +59,53 @@ pub enum Command {
     Artifact(ArtifactCommand),
     /// List the attestations about an artifact, newest first.
     Attestations(AttestationsArgs),
+    /// The transparency log: its key, signed checkpoints, offline receipt checks, monitoring.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Everything written about a digest, oldest first (auditor).
+    History {
+        /// sha256:<hex>, or IMAGE@DIGEST.
+        digest: String,
+        /// Page size (1-500).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Continue from a previous page's nextCursor.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
     /// Create, list and revoke API tokens (admin).
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Print the log's note verifier key (pin it: `--log-key` of the other log commands).
+    Key,
+    /// Fetch the current signed checkpoint and check its signature.
+    Checkpoint {
+        /// The log's verifier key (or a file holding it); default: ask the server.
+        #[arg(long)]
+        log_key: Option<String>,
+    },
+    /// Check write receipts offline: inclusion proof against a signed checkpoint.
+    Verify {
+        /// A write response, or a `logEntry` object, saved as JSON (- for stdin).
+        receipt: PathBuf,
+        /// The log's verifier key (or a file holding it); default: ask the server.
+        #[arg(long)]
+        log_key: Option<String>,
+    },
+    /// Fetch the checkpoint, verify it and its consistency with the last one seen (kept in
+    /// --state); exit 1 on any inconsistency or fork.
+    Monitor {
+        /// State file (created on the first run; it pins the log key).
+        #[arg(long)]
+        state: PathBuf,
+        /// The log's verifier key (or a file holding it); default: the pinned one.
+        #[arg(long)]
+        log_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,6 +60,8 @@ pub struct AcceptedAttestation {
     pub signers: Vec<SignerDto>,
     /// Every verification step that ran.
     pub checks: Vec<CheckDto>,
+    /// Where the write is in the transparency log (for a re-post: the original entry).
+    pub log_entry: LogEntryDto,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,8 +75,10 @@ impl AcceptedAttestation {
         stored: &StoredAttestation,
         att: &cairn_core::attestation::VerifiedAttestation,
         signer_name: impl Fn(&cairn_core::keys::KeyId) -> String,
+        log_entry: LogEntryDto,
     ) -> Self {
         Self {
+            log_entry,
             id: stored.id.to_string(),
             created: stored.created,
             received_at: stored.received_at.to_rfc3339(),
@@ -209,6 +213,16 @@ pub struct KeyDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compromised_since: Option<String>,
     pub public_key: String,
+    /// The transparency-log receipt of this write (absent when nothing changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_entry: Option<LogEntryDto>,
+}
+
+impl KeyDto {
+    pub fn with_receipt(mut self, receipt: Option<LogEntryDto>) -> Self {
+        self.log_entry = receipt;
+        self
+    }
 }
 
 impl From<&RegisteredKey> for KeyDto {
@@ -227,6 +241,7 @@ impl From<&RegisteredKey> for KeyDto {
                 .and_then(|r| r.compromised_since)
                 .map(|t| t.to_rfc3339()),
             public_key: k.public_key.to_pem(),
+            log_entry: None,
         }
     }
 }
@@ -318,4 +333,141 @@ pub struct CreatedToken {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenList {
     pub items: Vec<TokenDto>,
+}
+
+/// A write's receipt: its leaf in the transparency log, the audit path to the tree right after
+/// the write, and that tree's signed checkpoint (`cairn log verify` checks it offline).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryDto {
+    pub log_index: u64,
+    /// Unix milliseconds; the log's trusted time for this write.
+    pub integrated_time: i64,
+    /// Lowercase hex SHA-256(0x00 || leaf data).
+    pub leaf_hash: String,
+    pub inclusion_proof: InclusionProofDto,
+    /// C2SP signed note of the checkpoint the proof leads to.
+    pub checkpoint: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InclusionProofDto {
+    pub tree_size: u64,
+    /// Lowercase hex, leaf side first.
+    pub hashes: Vec<String>,
+}
+
+impl From<cairn_core::tlog::LogEntryReceipt> for LogEntryDto {
+    fn from(r: cairn_core::tlog::LogEntryReceipt) -> Self {
+        Self {
+            log_index: r.log_index,
+            integrated_time: r.integrated_time,
+            leaf_hash: r.leaf_hash,
+            inclusion_proof: InclusionProofDto {
+                tree_size: r.inclusion_proof.tree_size,
+                hashes: r.inclusion_proof.hashes,
+            },
+            checkpoint: r.checkpoint,
+        }
+    }
+}
+
+/// `GET /v1/log/key`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogKeyDto {
+    /// C2SP note verifier key: `<name>+<8 hex key id>+<base64(0x01 || Ed25519 key)>`.
+    pub verifier_key: String,
+    pub public_key_pem: String,
+    /// The first line of every checkpoint.
+    pub origin: String,
+}
+
+/// `GET /v1/log/entries/{index}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryLeafDto {
+    pub log_index: u64,
+    pub leaf_hash: String,
+    /// Base64 of the leaf data (RFC 8785 canonical JSON).
+    pub body: String,
+    pub integrated_time: i64,
+}
+
+/// `GET /v1/log/proof/inclusion`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InclusionProofResponse {
+    pub log_index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: String,
+    pub hashes: Vec<String>,
+    /// Signed checkpoint of `treeSize`.
+    pub checkpoint: String,
+}
+
+/// `GET /v1/log/proof/consistency`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsistencyProofResponse {
+    pub from: u64,
+    pub to: u64,
+    pub hashes: Vec<String>,
+}
+
+/// One write in the history (`GET /v1/events`, `GET /v1/artifacts/{digest}/history`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDto {
+    pub log_index: u64,
+    /// attestation | sbom | key | key-revocation | trust-root | policy
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub content_id: String,
+    pub subjects: Vec<String>,
+    /// Token name of the writer.
+    pub actor: String,
+    /// Role of the writer's token.
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    pub integrated_time: String,
+    /// Every field of the leaf (what the log proves).
+    #[schema(value_type = Object)]
+    pub leaf: serde_json::Value,
+}
+
+impl EventDto {
+    pub fn from_entry(e: &cairn_store::LogEntry) -> Self {
+        let leaf: serde_json::Value =
+            serde_json::from_slice(&e.body).unwrap_or(serde_json::Value::Null);
+        let text = |k: &str| leaf.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        Self {
+            log_index: e.index,
+            kind: e.kind.clone(),
+            content_id: e.content_id.clone(),
+            subjects: leaf
+                .get("subjects")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            actor: e.actor.clone(),
+            role: text("role").unwrap_or_default(),
+            request_id: text("requestId"),
+            integrated_time: e.integrated_time.to_rfc3339(),
+            leaf,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    pub items: Vec<EventDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }

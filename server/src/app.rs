@@ -2,6 +2,8 @@
 
 use crate::auth::{AuthSettings, BootstrapError};
 use crate::problem::ApiError;
+use crate::transparency::{LogKeyError, TransparencyLog};
+use actix_web::HttpMessage;
 use crate::routes;
 use crate::settings::{Limits, Settings};
 use actix_web::dev::{Server, ServerHandle, Service};
@@ -19,7 +21,12 @@ pub struct AppState {
     pub store: Store,
     pub limits: Limits,
     pub auth: AuthSettings,
+    pub log: TransparencyLog,
 }
+
+/// The id of the current request (also in the `x-request-id` header and every log line).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -33,6 +40,8 @@ pub enum StartError {
     Store(#[from] cairn_store::StoreError),
     #[error("cannot create the first admin token: {0}")]
     Bootstrap(#[from] BootstrapError),
+    #[error("transparency log key: {0}")]
+    LogKey(#[from] LogKeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -63,6 +72,15 @@ impl Application {
         } else {
             Store::connect(&settings.database, &options).await?
         };
+        let log = TransparencyLog::load_or_create(&settings.log_key_file, &settings.log_origin)?;
+        store.claim_log_identity(&log.identity()).await?;
+        let backfilled = store.backfill_log().await?;
+        if backfilled > 0 {
+            tracing::warn!(
+                entries = backfilled,
+                "recorded writes made before the transparency log existed"
+            );
+        }
         if let Some(path) = crate::auth::bootstrap_admin_token(&store, &settings.data_dir).await? {
             tracing::warn!(path = %path.display(),
                 "empty database: created the first admin token and wrote it to this file (mode 0600); \
@@ -80,6 +98,7 @@ impl Application {
             store: store.clone(),
             limits: settings.limits.clone(),
             auth: settings.auth.clone(),
+            log,
         };
         let json_limit = settings.limits.json_body_bytes;
         let mut server =
@@ -98,6 +117,7 @@ impl Application {
                     .wrap(actix_web::middleware::from_fn(crate::auth::authorize))
                     .wrap_fn(|req, srv| {
                         let id = request_id();
+                        req.extensions_mut().insert(RequestId(id.clone()));
                         let span = tracing::info_span!("request", request_id = %id,
                         method = %req.method(), path = %req.path());
                         let started = Instant::now();

@@ -40,6 +40,18 @@ impl Principal {
         }
     }
 
+    /// The actor recorded in the transparency log and history for a write made in `req`.
+    pub fn actor(&self, req: &HttpRequest) -> cairn_store::Actor {
+        cairn_store::Actor {
+            name: self.name.clone(),
+            role: self.role.as_str().to_owned(),
+            request_id: req
+                .extensions()
+                .get::<crate::app::RequestId>()
+                .map(|r| r.0.clone()),
+        }
+    }
+
     /// May this principal write for the repository `name`? Unscoped tokens may write anything.
     pub fn may_write_for(&self, name: &str) -> bool {
         self.scopes.is_empty() || self.scopes.iter().any(|s| s.permits(name))

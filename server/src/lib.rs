@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod settings;
+pub mod transparency;
 
 pub use actix_web::dev::ServerHandle;
 pub use app::{AppState, Application, StartError};

@@ -107,6 +107,8 @@ pub enum ApiError {
     Body(String),
     #[error("a worker thread failed")]
     Blocking,
+    #[error("{0}")]
+    Internal(String),
     #[error("not ready: {0}")]
     NotReady(String),
 }
@@ -127,7 +129,7 @@ impl ApiError {
             ApiError::InvalidJson(_) => Code::InvalidJson,
             ApiError::UnsupportedMediaType(_) => Code::UnsupportedMediaType,
             ApiError::MethodNotAllowed => Code::MethodNotAllowed,
-            ApiError::Blocking => Code::Internal,
+            ApiError::Blocking | ApiError::Internal(_) => Code::Internal,
             ApiError::NotReady(_) => Code::Unavailable,
         }
     }

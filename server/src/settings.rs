@@ -44,9 +44,14 @@ pub struct Settings {
     pub workers: usize,
     pub max_db_connections: u32,
     pub auth: crate::auth::AuthSettings,
+    /// The transparency log's Ed25519 key file (created on first start).
+    pub log_key_file: PathBuf,
+    /// The log's origin: the first line of every checkpoint and the key name.
+    pub log_origin: String,
 }
 
 impl Settings {
+    pub const DEFAULT_LOG_ORIGIN: &'static str = "cairn.local/log";
     pub const DEFAULT_LISTEN: &'static str = "127.0.0.1:8080";
     pub const DEFAULT_DATA_DIR: &'static str = "cairn-data";
 
@@ -62,6 +67,8 @@ impl Settings {
             workers: 2,
             max_db_connections: 8,
             auth: crate::auth::AuthSettings::default(),
+            log_key_file: dir.join("log.key"),
+            log_origin: Self::DEFAULT_LOG_ORIGIN.to_owned(),
         }
     }
 }
@@ -78,6 +85,8 @@ pub struct FileSettings {
     pub workers: Option<usize>,
     pub max_db_connections: Option<u32>,
     pub allow_anonymous_reads: Option<bool>,
+    pub log_key_file: Option<PathBuf>,
+    pub log_origin: Option<String>,
     #[serde(default)]
     pub limits: FileLimits,
 }
@@ -163,7 +172,8 @@ mod tests {
 )]
 pub struct ServerArgs {
     /// TOML configuration file (keys: listen, data-dir, database-url, log-format,
-    /// migrate-on-start, workers, max-db-connections, allow-anonymous-reads,
+    /// migrate-on-start, workers, max-db-connections, allow-anonymous-reads, log-key-file,
+    /// log-origin,
     /// [limits] attestation-body-bytes).
     #[arg(long, env = "CAIRN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -198,6 +208,14 @@ pub struct ServerArgs {
     /// routes always need one). [default: false]
     #[arg(long, env = "CAIRN_ALLOW_ANONYMOUS_READS", global = true)]
     pub allow_anonymous_reads: Option<bool>,
+    /// Transparency log key file (Ed25519; created with mode 0600 on first start; every replica
+    /// of one database needs the same file). [default: <data-dir>/log.key]
+    #[arg(long, env = "CAIRN_LOG_KEY_FILE", global = true)]
+    pub log_key_file: Option<PathBuf>,
+    /// Origin line of the log's checkpoints (and the key name), e.g. cairn.example.com/log;
+    /// fixed on first start. [default: cairn.local/log]
+    #[arg(long, env = "CAIRN_LOG_ORIGIN", global = true)]
+    pub log_origin: Option<String>,
     /// Maximum body of POST /v1/attestations in bytes. [default: 4194304]
     #[arg(long, env = "CAIRN_MAX_ATTESTATION_BYTES", global = true)]
     pub max_attestation_bytes: Option<usize>,
@@ -276,6 +294,11 @@ impl ServerArgs {
                 "max-db-connections must be at least 1".into(),
             ));
         }
+        let log_key_file = self
+            .log_key_file
+            .clone()
+            .or(file.log_key_file)
+            .unwrap_or_else(|| data_dir.join("log.key"));
         Ok(Settings {
             listen,
             data_dir,
@@ -291,6 +314,12 @@ impl ServerArgs {
                 .unwrap_or(true),
             workers: self.workers.or(file.workers).unwrap_or(0),
             max_db_connections,
+            log_key_file,
+            log_origin: self
+                .log_origin
+                .clone()
+                .or(file.log_origin)
+                .unwrap_or_else(|| Settings::DEFAULT_LOG_ORIGIN.to_owned()),
             auth: crate::auth::AuthSettings {
                 allow_anonymous_reads: self
                     .allow_anonymous_reads

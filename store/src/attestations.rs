@@ -16,6 +16,8 @@ pub struct StoredAttestation {
     /// False when identical bytes were already stored (idempotent re-post).
     pub created: bool,
     pub received_at: Timestamp,
+    /// Where the write is in the transparency log (for a re-post: the original entry).
+    pub log: crate::LogPosition,
 }
 
 /// What listings show about an attestation.
@@ -72,8 +74,11 @@ impl Store {
         &self,
         attestations: &[VerifiedAttestation],
         now: Timestamp,
+        actor: &crate::Actor,
     ) -> Result<Vec<StoredAttestation>, StoreError> {
-        self.writer.submit(attestations.to_vec(), now).await
+        self.writer
+            .submit(attestations.to_vec(), now, actor.clone())
+            .await
     }
 
     /// One attestation with its exact bytes.

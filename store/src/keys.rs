@@ -1,6 +1,6 @@
 //! Signer keys: registration, listing, and the active set used to verify signatures.
 
-use crate::{Store, StoreError};
+use crate::{Actor, EntryKind, LogPosition, NewEntry, Store, StoreError};
 use cairn_core::keys::{KeyAlgorithm, KeyId, PublicKey};
 use cairn_core::time::Timestamp;
 use sqlx::Row;
@@ -132,8 +132,10 @@ impl Store {
         &self,
         key: &NewKey,
         now: Timestamp,
-    ) -> Result<(RegisteredKey, bool), StoreError> {
+        actor: &Actor,
+    ) -> Result<(RegisteredKey, Option<LogPosition>), StoreError> {
         let keyid = key.public_key.keyid();
+        let mut tx = self.write.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO keys (keyid, name, algorithm, public_key_pem, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (keyid) DO NOTHING",
@@ -143,10 +145,30 @@ impl Store {
         .bind(key.public_key.algorithm().as_str())
         .bind(key.public_key.to_pem())
         .bind(now.unix_millis())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?
         .rows_affected()
             == 1;
+        let position = if inserted {
+            let mut detail = serde_json::Map::new();
+            detail.insert("name".into(), serde_json::json!(key.name));
+            detail.insert(
+                "algorithm".into(),
+                serde_json::json!(key.public_key.algorithm().as_str()),
+            );
+            let entry = NewEntry {
+                kind: EntryKind::Key,
+                content_id: keyid.to_string(),
+                subjects: Vec::new(),
+                detail,
+            };
+            crate::log::append(&mut tx, self.backend, &[(entry, actor)], now)
+                .await?
+                .pop()
+        } else {
+            None
+        };
+        tx.commit().await?;
         let stored = self
             .key(keyid)
             .await?
@@ -157,7 +179,7 @@ impl Store {
                 existing: stored.name,
             });
         }
-        Ok((stored, inserted))
+        Ok((stored, position))
     }
 
     pub async fn key(&self, keyid: &KeyId) -> Result<Option<RegisteredKey>, StoreError> {
@@ -180,7 +202,8 @@ impl Store {
         reason: RevocationReason,
         compromised_since: Option<Timestamp>,
         now: Timestamp,
-    ) -> Result<Option<RegisteredKey>, StoreError> {
+        actor: &Actor,
+    ) -> Result<Option<(RegisteredKey, Option<LogPosition>)>, StoreError> {
         let Some(key) = self.key(keyid).await? else {
             return Ok(None);
         };
@@ -191,7 +214,7 @@ impl Store {
         };
         match &key.revocation {
             Some(r) if r.reason == reason && r.compromised_since == compromised_since => {
-                return Ok(Some(key));
+                return Ok(Some((key, None)));
             }
             Some(r) if r.reason == RevocationReason::Compromised => {
                 return Err(StoreError::RevocationConflict {
@@ -211,6 +234,7 @@ impl Store {
             .revocation
             .as_ref()
             .map_or(wanted.revoked_at, |r| r.revoked_at);
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "UPDATE keys SET revoked_at = $1, revocation_reason = $2, compromised_since = $3 \
              WHERE keyid = $4",
@@ -219,9 +243,27 @@ impl Store {
         .bind(reason.as_str())
         .bind(compromised_since.map(Timestamp::unix_millis))
         .bind(keyid.as_str())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
-        self.key(keyid).await
+        let mut detail = serde_json::Map::new();
+        detail.insert("reason".into(), serde_json::json!(reason.as_str()));
+        if let Some(since) = compromised_since {
+            detail.insert(
+                "compromisedSince".into(),
+                serde_json::json!(since.unix_millis()),
+            );
+        }
+        let entry = NewEntry {
+            kind: EntryKind::KeyRevocation,
+            content_id: keyid.to_string(),
+            subjects: Vec::new(),
+            detail,
+        };
+        let position = crate::log::append(&mut tx, self.backend, &[(entry, actor)], now)
+            .await?
+            .pop();
+        tx.commit().await?;
+        Ok(self.key(keyid).await?.map(|k| (k, position)))
     }
 
     /// Every key, oldest first.

@@ -13,6 +13,7 @@ mod artifacts;
 mod attestations;
 mod database_url;
 mod keys;
+mod log;
 mod migrate;
 mod page;
 pub mod provision;
@@ -24,6 +25,7 @@ pub use attestations::{
     AttestationFilter, AttestationRecord, AttestationSummary, StoredAttestation,
 };
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
+pub use log::{Actor, EntryKind, LogEntry, LogIdentity, LogPosition, NewEntry};
 pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
 pub use page::{Cursor, Page, PageRequest};
 pub use tokens::{NewToken, TokenRecord};
@@ -54,6 +56,13 @@ pub enum StoreError {
     KeyNameConflict { keyid: String, existing: String },
     #[error("a token named {name:?} already exists (names are never reused)")]
     TokenNameConflict { name: String },
+    #[error("{detail}")]
+    LogRange { detail: String },
+    #[error(
+        "this database's transparency log is signed by {stored:?}, but the configured log key is \
+         {configured:?}: start every replica with the same log key file (see docs/operations.md)"
+    )]
+    LogIdentityMismatch { stored: String, configured: String },
 }
 
 impl StoreError {
@@ -61,9 +70,11 @@ impl StoreError {
         match self {
             StoreError::Database(e) if is_unavailable(e) => cairn_core::Code::Unavailable,
             StoreError::WriterStopped => cairn_core::Code::Unavailable,
-            StoreError::Database(_) | StoreError::Migration { .. } | StoreError::Corrupt(_) => {
-                cairn_core::Code::Internal
-            }
+            StoreError::Database(_)
+            | StoreError::Migration { .. }
+            | StoreError::Corrupt(_)
+            | StoreError::LogIdentityMismatch { .. } => cairn_core::Code::Internal,
+            StoreError::LogRange { .. } => cairn_core::Code::InvalidRequest,
             StoreError::KeyNameConflict { .. }
             | StoreError::RevocationConflict { .. }
             | StoreError::TokenNameConflict { .. } => cairn_core::Code::Conflict,
@@ -143,7 +154,7 @@ impl Store {
             }
         };
         Ok(Self {
-            writer: writer::Writer::spawn(write.clone()),
+            writer: writer::Writer::spawn(write.clone(), backend),
             read,
             write,
             backend,

@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_tokens.sql"),
         postgres: include_str!("../../migrations/postgres/0003_tokens.sql"),
     },
+    Migration {
+        version: 4,
+        name: "transparency_log",
+        sqlite: include_str!("../../migrations/sqlite/0004_transparency_log.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_transparency_log.sql"),
+    },
 ];
 
 /// Arbitrary constant identifying Cairn's migration lock.

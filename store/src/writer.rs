@@ -6,7 +6,8 @@
 //! statement per table. Each upload still succeeds or fails as a whole: if a batch fails, its
 //! uploads are retried one by one so that one bad upload cannot fail the others.
 
-use crate::{StoreError, StoredAttestation};
+use crate::log::{self, EntryKind, NewEntry};
+use crate::{Actor, Backend, LogPosition, StoreError, StoredAttestation};
 use cairn_core::attestation::VerifiedAttestation;
 use cairn_core::time::Timestamp;
 use sqlx::{AnyPool, Row};
@@ -26,6 +27,7 @@ type Reply = oneshot::Sender<Result<Vec<StoredAttestation>, StoreError>>;
 struct WriteRequest {
     attestations: Vec<VerifiedAttestation>,
     now: Timestamp,
+    actor: Actor,
     reply: Reply,
 }
 
@@ -37,9 +39,9 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Start the writer task on the current tokio runtime.
-    pub(crate) fn spawn(pool: AnyPool) -> Self {
+    pub(crate) fn spawn(pool: AnyPool, backend: Backend) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, backend, rx));
         Self { queue }
     }
 
@@ -47,6 +49,7 @@ impl Writer {
         &self,
         attestations: Vec<VerifiedAttestation>,
         now: Timestamp,
+        actor: Actor,
     ) -> Result<Vec<StoredAttestation>, StoreError> {
         if attestations.is_empty() {
             return Ok(Vec::new());
@@ -56,6 +59,7 @@ impl Writer {
             .send(WriteRequest {
                 attestations,
                 now,
+                actor,
                 reply,
             })
             .await
@@ -64,7 +68,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<WriteRequest>) {
+async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<WriteRequest>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         let mut size = batch[0].attestations.len();
@@ -80,11 +84,11 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<WriteRequest>) {
         if batch.len() == 1
             && let Some(req) = batch.pop()
         {
-            let result = write_batch(&pool, std::slice::from_ref(&req)).await;
+            let result = write_batch(&pool, backend, std::slice::from_ref(&req)).await;
             let _ = req.reply.send(result.and_then(first_result));
             continue;
         }
-        match write_batch(&pool, &batch).await {
+        match write_batch(&pool, backend, &batch).await {
             Ok(results) => {
                 for (req, result) in batch.into_iter().zip(results) {
                     let _ = req.reply.send(Ok(result));
@@ -93,7 +97,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<WriteRequest>) {
             Err(e) => {
                 tracing::warn!(error = %e, uploads = batch.len(), "batch write failed; retrying uploads one by one");
                 for req in batch {
-                    let result = write_batch(&pool, std::slice::from_ref(&req)).await;
+                    let result = write_batch(&pool, backend, std::slice::from_ref(&req)).await;
                     let _ = req.reply.send(result.and_then(first_result));
                 }
             }
@@ -132,14 +136,14 @@ fn values_clause(rows: usize, cols: usize) -> String {
 }
 
 /// A bound value of a multi-row statement.
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     Text(&'a str),
     Int(i64),
     Bytes(&'a [u8]),
 }
 
 /// Run `INSERT … VALUES <rows> <suffix>` in chunks; returns the rows any RETURNING clause gives.
-async fn insert_rows<'a>(
+pub(crate) async fn insert_rows<'a>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     head: &str,
     suffix: &str,
@@ -171,18 +175,19 @@ async fn insert_rows<'a>(
 /// Write every request of the batch in one transaction; one result list per request.
 async fn write_batch(
     pool: &AnyPool,
+    backend: Backend,
     batch: &[WriteRequest],
 ) -> Result<Vec<Vec<StoredAttestation>>, StoreError> {
     // Distinct attestations of the batch, first occurrence wins.
     let mut seen_ids: HashSet<String> = HashSet::new();
-    let mut fresh: Vec<(String, &VerifiedAttestation, Timestamp, String)> = Vec::new();
+    let mut fresh: Vec<(String, &VerifiedAttestation, Timestamp, String, &Actor)> = Vec::new();
     for req in batch {
         for att in &req.attestations {
             let id = att.content_id.to_string();
             if seen_ids.insert(id.clone()) {
                 let signers = serde_json::to_string(&att.signers)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                fresh.push((id, att, req.now, signers));
+                fresh.push((id, att, req.now, signers, &req.actor));
             }
         }
     }
@@ -191,7 +196,7 @@ async fn write_batch(
     // 1. Attestations: RETURNING tells which ids are new (and their seq).
     let rows: Vec<Vec<Value>> = fresh
         .iter()
-        .map(|(id, att, now, signers)| {
+        .map(|(id, att, now, signers, _)| {
             vec![
                 Value::Text(id),
                 Value::Bytes(&att.bytes),
@@ -245,7 +250,7 @@ async fn write_batch(
     let mut names: HashMap<(String, String), i64> = HashMap::new();
     let mut subjects: HashMap<(String, i64), (String, String)> = HashMap::new();
     let mut signers: HashSet<(i64, String)> = HashSet::new();
-    for (id, att, now, _) in &fresh {
+    for (id, att, now, _, _) in &fresh {
         let Some(&seq) = new_seq.get(id) else {
             continue;
         };
@@ -326,9 +331,84 @@ async fn write_batch(
         &signer_rows,
     )
     .await?;
+
+    // 4. The transparency log: one leaf per new attestation, in this same transaction.
+    let mut entries: Vec<(NewEntry, &Actor)> = Vec::new();
+    let mut entry_ids: Vec<&str> = Vec::new();
+    let mut batch_now = Timestamp::from_unix_millis(0);
+    for (id, att, now, _, actor) in &fresh {
+        batch_now = batch_now.max(*now);
+        if !new_seq.contains_key(id) {
+            continue;
+        }
+        let mut subjects: Vec<String> = Vec::new();
+        for subject in &att.statement.subjects {
+            for digest in &subject.digests {
+                let d = digest.to_string();
+                if !subjects.contains(&d) {
+                    subjects.push(d);
+                }
+            }
+        }
+        let mut detail = serde_json::Map::new();
+        detail.insert(
+            "predicateType".into(),
+            serde_json::Value::String(att.statement.predicate_type.clone()),
+        );
+        entries.push((
+            NewEntry {
+                kind: EntryKind::Attestation,
+                content_id: id.clone(),
+                subjects,
+                detail,
+            },
+            actor,
+        ));
+        entry_ids.push(id);
+    }
+    let appended = log::append(&mut tx, backend, &entries, batch_now).await?;
+    let mut positions: HashMap<String, LogPosition> = entry_ids
+        .iter()
+        .zip(appended)
+        .map(|(id, p)| ((*id).to_owned(), p))
+        .collect();
+    // Re-posted attestations: their original entries, proven against the current tree.
+    let tree_size = match positions.values().next() {
+        Some(p) => p.tree_size,
+        None => log::size_in(&mut tx).await?,
+    };
+    for chunk in old_ids.chunks(MAX_ROWS_PER_STATEMENT) {
+        let placeholders = (2..chunk.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT content_id, idx, leaf_hash, integrated_time FROM log_leaves \
+             WHERE kind = $1 AND content_id IN ({placeholders}) ORDER BY idx"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(EntryKind::Attestation.as_str());
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            let id: String = row.try_get("content_id")?;
+            let hash: Vec<u8> = row.try_get("leaf_hash")?;
+            let index: i64 = row.try_get("idx")?;
+            positions.entry(id).or_insert(LogPosition {
+                index: u64::try_from(index)
+                    .map_err(|_| StoreError::Corrupt("negative log index".into()))?,
+                integrated_time: Timestamp::from_unix_millis(row.try_get("integrated_time")?),
+                leaf_hash: hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("leaf hash".into()))?,
+                tree_size,
+            });
+        }
+    }
     tx.commit().await?;
 
-    // 4. Per request: created only for the first occurrence of a new id in the batch.
+    // 5. Per request: created only for the first occurrence of a new id in the batch.
     let mut claimed: HashSet<String> = HashSet::new();
     batch
         .iter()
@@ -345,12 +425,16 @@ async fn write_batch(
                         (false, None) => fresh
                             .iter()
                             .find(|(f, ..)| *f == id)
-                            .map_or(req.now, |(_, _, now, _)| *now),
+                            .map_or(req.now, |(_, _, now, _, _)| *now),
                     };
+                    let log = positions.get(&id).cloned().ok_or_else(|| {
+                        StoreError::Corrupt(format!("attestation {id} has no log entry"))
+                    })?;
                     Ok(StoredAttestation {
                         id: att.content_id.clone(),
                         created: first_time,
                         received_at,
+                        log,
                     })
                 })
                 .collect()

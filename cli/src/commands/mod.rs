@@ -2,13 +2,14 @@
 
 mod bundle;
 mod keys;
+mod log;
 mod query;
 mod sign;
 mod tokens;
 mod verify;
 
 use crate::output::Outcome;
-use crate::{ArtifactCommand, Cli, Command, KeyCommand, TokenCommand};
+use crate::{ArtifactCommand, Cli, Command, KeyCommand, LogCommand, TokenCommand};
 use anyhow::Context;
 use std::io::Read;
 use std::path::Path;
@@ -43,7 +44,38 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::VerifyBundle(args) => bundle::verify(args),
         Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
         Command::Attestations(args) => query::attestations(cli, args),
+        Command::Log(LogCommand::Key) => log::key(cli),
+        Command::Log(LogCommand::Checkpoint { log_key }) => log::checkpoint(cli, log_key.as_deref()),
+        Command::Log(LogCommand::Verify { receipt, log_key }) => {
+            log::verify(cli, receipt, log_key.as_deref())
+        }
+        Command::Log(LogCommand::Monitor { state, log_key }) => {
+            log::monitor(cli, state, log_key.as_deref())
+        }
+        Command::History {
+            digest,
+            limit,
+            cursor,
+        } => log::history(cli, digest, *limit, cursor.as_deref()),
     }
+}
+
+/// The human rendering of a check list, one indented line per check.
+pub(crate) fn render_checks(checks: &[cairn_core::verify::Check]) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for c in checks {
+        out.push_str(&format!(
+            "  {:<7} {:<22} {}{}\n",
+            serde_json::to_value(c.result)?.as_str().unwrap_or(""),
+            c.check,
+            c.subject
+                .as_deref()
+                .map(|s| format!("{s}: "))
+                .unwrap_or_default(),
+            c.detail
+        ));
+    }
+    Ok(out)
 }
 
 /// Largest local input file the CLI reads (predicates, envelopes, keys).

@@ -46,18 +46,7 @@ pub fn verify_dsse(args: &VerifyDsseArgs) -> anyhow::Result<Outcome> {
                 "NOT verified"
             }
         ));
-        for c in &checks {
-            human.push_str(&format!(
-                "  {:<7} {:<22} {}{}\n",
-                serde_json::to_value(c.result)?.as_str().unwrap_or(""),
-                c.check,
-                c.subject
-                    .as_deref()
-                    .map(|s| format!("{s}: "))
-                    .unwrap_or_default(),
-                c.detail
-            ));
-        }
+        human.push_str(&super::render_checks(&checks)?);
         let statement = report.statement.as_ref().map(|s| {
             serde_json::json!({
                 "type": s.statement_type.as_str(),

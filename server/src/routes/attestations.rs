@@ -91,18 +91,21 @@ pub async fn upload(
             .iter()
             .flat_map(|v| v.statement.subjects.iter().map(|s| s.name.as_str())),
     )?;
-    let stored = state.store.insert_attestations(&verified, now()).await?;
+    let stored = state
+        .store
+        .insert_attestations(&verified, now(), &principal.actor(&req))
+        .await?;
     let name_of = |keyid: &cairn_core::keys::KeyId| {
         keys.iter()
             .find(|k| &k.keyid == keyid)
             .map(|k| k.name.clone())
             .unwrap_or_default()
     };
-    let attestations: Vec<AcceptedAttestation> = stored
-        .iter()
-        .zip(&verified)
-        .map(|(s, v)| AcceptedAttestation::new(s, v, name_of))
-        .collect();
+    let mut attestations: Vec<AcceptedAttestation> = Vec::with_capacity(stored.len());
+    for (s, v) in stored.iter().zip(&verified) {
+        let receipt = state.log.receipt(&state.store, &s.log).await?;
+        attestations.push(AcceptedAttestation::new(s, v, name_of, receipt.into()));
+    }
     let status = if stored.iter().any(|s| s.created) {
         StatusCode::CREATED
     } else {

@@ -4,7 +4,8 @@ use super::now;
 use crate::api::{KeyDto, KeyList, KeyRegistration, KeyRevocation};
 use crate::app::AppState;
 use crate::problem::{ApiError, Problem};
-use actix_web::{HttpResponse, web};
+use crate::auth::Principal;
+use actix_web::{HttpRequest, HttpResponse, web};
 use cairn_core::keys::KeyId;
 use cairn_core::keys::PublicKey;
 use cairn_core::time::Timestamp;
@@ -39,19 +40,26 @@ fn validate_key_name(name: &str) -> Result<(), ApiError> {
     )
 )]
 pub async fn register(
+    principal: Principal,
+    req: HttpRequest,
     body: web::Json<KeyRegistration>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let KeyRegistration { name, public_key } = body.into_inner();
     validate_key_name(&name)?;
     let public_key = PublicKey::from_pem(public_key.as_bytes())?;
-    let (key, created) = state
+    let (key, position) = state
         .store
-        .register_key(&NewKey { name, public_key }, now())
+        .register_key(
+            &NewKey { name, public_key },
+            now(),
+            &principal.actor(&req),
+        )
         .await?;
-    if created {
-        tracing::info!(keyid = %key.keyid, name = %key.name, algorithm = %key.algorithm, "key registered");
-        Ok(HttpResponse::Created().json(KeyDto::from(&key)))
+    if let Some(position) = position {
+        tracing::info!(keyid = %key.keyid, name = %key.name, algorithm = %key.algorithm, log_index = position.index, "key registered");
+        let receipt = state.log.receipt(&state.store, &position).await?;
+        Ok(HttpResponse::Created().json(KeyDto::from(&key).with_receipt(Some(receipt.into()))))
     } else {
         Ok(HttpResponse::Ok().json(KeyDto::from(&key)))
     }
@@ -73,6 +81,8 @@ pub async fn register(
     )
 )]
 pub async fn revoke(
+    principal: Principal,
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<KeyRevocation>,
     state: web::Data<AppState>,
@@ -92,13 +102,17 @@ pub async fn revoke(
             "compromisedSince is only meaningful with reason compromised".into(),
         ));
     }
-    let key = state
+    let (key, position) = state
         .store
-        .revoke_key(&keyid, reason, since, now())
+        .revoke_key(&keyid, reason, since, now(), &principal.actor(&req))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no key {keyid}")))?;
     tracing::info!(keyid = %key.keyid, reason = reason.as_str(), "key revoked");
-    Ok(HttpResponse::Ok().json(KeyDto::from(&key)))
+    let receipt = match position {
+        Some(p) => Some(state.log.receipt(&state.store, &p).await?.into()),
+        None => None,
+    };
+    Ok(HttpResponse::Ok().json(KeyDto::from(&key).with_receipt(receipt)))
 }
 
 /// Every registered key, oldest first.

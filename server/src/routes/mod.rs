@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod attestations;
 pub mod health;
 pub mod keys;
+pub mod log;
 pub mod tokens;
 
 use crate::problem::ApiError;
@@ -72,6 +73,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/v1/artifacts/{digest}/attestations")
                 .route(web::get().to(artifacts::attestations)),
         )
+        .service(resource("/v1/artifacts/{digest}/history").route(web::get().to(log::history)))
+        .service(resource("/v1/events").route(web::get().to(log::events)))
+        .service(resource("/v1/log/checkpoint").route(web::get().to(log::checkpoint)))
+        .service(resource("/v1/log/key").route(web::get().to(log::key)))
+        .service(resource("/v1/log/entries/{index}").route(web::get().to(log::entry)))
+        .service(resource("/v1/log/proof/inclusion").route(web::get().to(log::inclusion)))
+        .service(resource("/v1/log/proof/consistency").route(web::get().to(log::consistency)))
         .service(
             resource("/v1/keys")
                 .route(web::post().to(keys::register))

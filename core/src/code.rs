@@ -44,6 +44,8 @@ pub enum Code {
     UnsupportedMediaType,
     /// The HTTP method is not allowed on this route.
     MethodNotAllowed,
+    /// A Merkle inclusion or consistency proof does not lead to the expected root.
+    ProofInvalid,
     /// The database or another dependency is unavailable.
     Unavailable,
     /// A bug or an unexpected failure; details are in the server log under the request id.
@@ -71,6 +73,7 @@ impl Code {
         Code::Conflict,
         Code::UnsupportedMediaType,
         Code::MethodNotAllowed,
+        Code::ProofInvalid,
         Code::Unavailable,
         Code::Internal,
     ];
@@ -95,6 +98,7 @@ impl Code {
             Code::Conflict => "conflict",
             Code::UnsupportedMediaType => "unsupported_media_type",
             Code::MethodNotAllowed => "method_not_allowed",
+            Code::ProofInvalid => "proof_invalid",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }

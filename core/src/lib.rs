@@ -18,6 +18,7 @@ pub mod limits;
 pub mod predicate;
 pub mod statement;
 pub mod time;
+pub mod tlog;
 pub mod verify;
 
 pub use code::Code;

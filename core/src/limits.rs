@@ -29,3 +29,12 @@ pub const MAX_PUBLIC_KEY_BYTES: usize = 16 * 1024;
 pub const MAX_PAGE_SIZE: u32 = 500;
 /// Default page size of a listing.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Maximum hashes in an inclusion or consistency proof. An audit path in a tree of at most
+/// 2^64 − 1 leaves has at most 64; a consistency proof at most 64 + 1 (RFC 9162 §2.1.4).
+pub const MAX_PROOF_HASHES: usize = 65;
+/// Maximum size of a signed note (a checkpoint with its signature lines).
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+/// Maximum signature lines in a signed note (C2SP signed-note asks verifiers to accept 16).
+pub const MAX_NOTE_SIGNATURES: usize = 100;
+/// Maximum nesting of a JSON value canonicalised for the log (RFC 8785).
+pub const MAX_JSON_DEPTH: usize = 128;

@@ -25,7 +25,8 @@ pub fn status(code: Code) -> StatusCode {
         Code::InvalidStatement
         | Code::SignatureInvalid
         | Code::UnknownSigner
-        | Code::KeyRevoked => StatusCode::UNPROCESSABLE_ENTITY,
+        | Code::KeyRevoked
+        | Code::ProofInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::Forbidden => StatusCode::FORBIDDEN,

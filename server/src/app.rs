@@ -2,10 +2,10 @@
 
 use crate::auth::{AuthSettings, BootstrapError};
 use crate::problem::ApiError;
-use crate::transparency::{LogKeyError, TransparencyLog};
-use actix_web::HttpMessage;
 use crate::routes;
 use crate::settings::{Limits, Settings};
+use crate::transparency::{LogKeyError, TransparencyLog};
+use actix_web::HttpMessage;
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, error, web};

@@ -116,14 +116,15 @@ fn reject<B>(req: ServiceRequest, error: ApiError) -> ServiceResponse<EitherBody
     req.error_response(error).map_into_right_body()
 }
 
-/// `access` is `None` for requests that match no route: they still need a valid token (so the
-/// API's shape is not probed anonymously) and then get their 404/405.
+/// `access` is `None` for requests that match no route in the table: they need an admin token
+/// before they get their 404/405. Failing closed this way means a handler registered without a
+/// row in the route table is never reachable by a weaker role.
 async fn authenticate(
     req: &ServiceRequest,
     state: &AppState,
     access: Option<Access>,
 ) -> Result<Principal, ApiError> {
-    let needed = access.unwrap_or(Access::Read);
+    let needed = access.unwrap_or(Access::Admin);
     let roles = || {
         needed
             .roles()
@@ -173,9 +174,7 @@ async fn authenticate(
             record.name
         )));
     }
-    if let Some(access) = access
-        && !record.role.allows(access)
-    {
+    if !record.role.allows(needed) {
         return Err(ApiError::Forbidden(format!(
             "token {:?} has role {}; {} {} requires role {}",
             record.name,

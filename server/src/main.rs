@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 use anyhow::Context;
-use cairn_server::settings::{LogFormat, ServerArgs, ServerCommand, TokenCommand};
+use cairn_server::settings::{LogCommand, LogFormat, ServerArgs, ServerCommand, TokenCommand};
 use cairn_server::{Application, Settings};
 use clap::Parser;
 
@@ -23,7 +23,7 @@ fn init_logging(format: LogFormat) {
 }
 
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     let args = ServerArgs::parse();
     let settings: Settings = args.resolve().context("invalid configuration")?;
     init_logging(settings.log_format);
@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
             let applied = store.migrate().await.context("migrating")?;
             tracing::info!(?applied, "migrations complete");
             store.close().await;
-            Ok(())
+            Ok(std::process::ExitCode::SUCCESS)
         }
         ServerCommand::Token(TokenCommand::Create {
             role,
@@ -65,7 +65,29 @@ async fn main() -> anyhow::Result<()> {
             let secret = created?;
             // The token goes to stdout only (never to the log).
             println!("{secret}");
-            Ok(())
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        ServerCommand::Log(LogCommand::Verify) => {
+            let store = cairn_store::Store::connect(&settings.database, &Default::default())
+                .await
+                .context("connecting to the database")?;
+            let audit = store.audit_log().await;
+            store.close().await;
+            let audit = audit.context("reading the log")?;
+            println!(
+                "{} entries, root {}",
+                audit.size,
+                cairn_core::tlog::hash_to_hex(&audit.root)
+            );
+            for p in &audit.problems {
+                println!("PROBLEM: {p}");
+            }
+            if audit.problems.is_empty() {
+                println!("log consistent with itself and with the stored data");
+                Ok(std::process::ExitCode::SUCCESS)
+            } else {
+                Ok(std::process::ExitCode::from(1))
+            }
         }
         ServerCommand::Serve => {
             let app = Application::build(settings)
@@ -73,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
                 .context("starting the server")?;
             app.run_until_stopped().await.context("serving")?;
             tracing::info!("stopped");
-            Ok(())
+            Ok(std::process::ExitCode::SUCCESS)
         }
     }
 }

@@ -232,6 +232,16 @@ pub enum ServerCommand {
     /// Manage API tokens directly in the database (e.g. when the admin token is lost).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Transparency-log maintenance.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum LogCommand {
+    /// Self-check: recompute every leaf and subtree hash from the stored data and compare the
+    /// log with the attestations and keys it covers. Exit 1 on any inconsistency.
+    Verify,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]

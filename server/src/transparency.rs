@@ -29,7 +29,9 @@ pub enum LogKeyError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the log key file {path} is not a Cairn log key (expected one line of base64, 32 bytes)")]
+    #[error(
+        "the log key file {path} is not a Cairn log key (expected one line of base64, 32 bytes)"
+    )]
     Malformed { path: PathBuf },
     #[error("log key: {0}")]
     Key(#[from] tlog::TlogError),

@@ -25,8 +25,8 @@ pub use attestations::{
     AttestationFilter, AttestationRecord, AttestationSummary, StoredAttestation,
 };
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
-pub use log::{Actor, EntryKind, LogEntry, LogIdentity, LogPosition, NewEntry};
 pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
+pub use log::{Actor, EntryKind, LogAudit, LogEntry, LogIdentity, LogPosition, NewEntry};
 pub use page::{Cursor, Page, PageRequest};
 pub use tokens::{NewToken, TokenRecord};
 

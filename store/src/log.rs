@@ -118,6 +118,15 @@ pub struct LogEntry {
     pub integrated_time: Timestamp,
 }
 
+/// The outcome of [`Store::audit_log`].
+#[derive(Debug, Clone)]
+pub struct LogAudit {
+    pub size: u64,
+    /// The root recomputed from the leaves.
+    pub root: Hash,
+    pub problems: Vec<String>,
+}
+
 /// The log's fixed identity, recorded on first start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogIdentity {
@@ -288,9 +297,7 @@ pub(crate) async fn append(
 }
 
 /// The tree size, read inside a transaction.
-pub(crate) async fn size_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-) -> Result<u64, StoreError> {
+pub(crate) async fn size_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<u64, StoreError> {
     let row = sqlx::query("SELECT size FROM log_state WHERE id = 1")
         .fetch_one(&mut **tx)
         .await?;
@@ -344,10 +351,7 @@ fn entry_from_row(row: &AnyRow) -> Result<LogEntry, StoreError> {
 const ENTRY_COLUMNS: &str = "idx, leaf_hash, body, kind, content_id, actor, integrated_time";
 
 /// Answers from the stored perfect subtrees for a plan.
-async fn assemble(
-    pool: &sqlx::AnyPool,
-    plan: &tlog::Plan,
-) -> Result<Vec<Hash>, StoreError> {
+async fn assemble(pool: &sqlx::AnyPool, plan: &tlog::Plan) -> Result<Vec<Hash>, StoreError> {
     let mut conn = pool.acquire().await?;
     let nodes = fetch_nodes(&mut conn, plan.nodes()).await?;
     plan.assemble(&|id| nodes.get(&id).copied())
@@ -373,7 +377,11 @@ impl Store {
     }
 
     /// The audit path of leaf `index` in the tree of `size` leaves.
-    pub async fn log_inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+    pub async fn log_inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
         let plan = tlog::inclusion_plan(index, size).map_err(|_| StoreError::LogRange {
             detail: format!("leaf index {index} is not below tree size {size}"),
         })?;
@@ -403,7 +411,10 @@ impl Store {
     }
 
     /// The first leaf with this leaf hash.
-    pub async fn log_entry_by_leaf_hash(&self, hash: &Hash) -> Result<Option<LogEntry>, StoreError> {
+    pub async fn log_entry_by_leaf_hash(
+        &self,
+        hash: &Hash,
+    ) -> Result<Option<LogEntry>, StoreError> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM log_leaves WHERE leaf_hash = $1 ORDER BY idx LIMIT 1"
         );
@@ -417,8 +428,12 @@ impl Store {
     }
 
     /// The log entries recording a content id (an attestation written once has one).
-    pub async fn log_entries_for_content(&self, content_id: &str) -> Result<Vec<LogEntry>, StoreError> {
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_leaves WHERE content_id = $1 ORDER BY idx");
+    pub async fn log_entries_for_content(
+        &self,
+        content_id: &str,
+    ) -> Result<Vec<LogEntry>, StoreError> {
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM log_leaves WHERE content_id = $1 ORDER BY idx");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(content_id)
             .fetch_all(&self.read)
@@ -465,7 +480,11 @@ impl Store {
     }
 
     /// Every log entry about an artifact digest, oldest first.
-    pub async fn history(&self, digest: &str, page: PageRequest) -> Result<Page<LogEntry>, StoreError> {
+    pub async fn history(
+        &self,
+        digest: &str,
+        page: PageRequest,
+    ) -> Result<Page<LogEntry>, StoreError> {
         let after = page.after.map_or(0, |c| c.0 - 1);
         let sql = format!(
             "SELECT {} FROM log_subjects s JOIN log_leaves l ON l.idx = s.idx \
@@ -510,8 +529,12 @@ impl Store {
             .fetch_one(&self.read)
             .await?;
         let stored = LogIdentity {
-            origin: row.try_get::<Option<String>, _>("origin")?.unwrap_or_default(),
-            verifier: row.try_get::<Option<String>, _>("verifier")?.unwrap_or_default(),
+            origin: row
+                .try_get::<Option<String>, _>("origin")?
+                .unwrap_or_default(),
+            verifier: row
+                .try_get::<Option<String>, _>("verifier")?
+                .unwrap_or_default(),
         };
         if &stored != wanted {
             return Err(StoreError::LogIdentityMismatch {
@@ -576,10 +599,164 @@ impl Store {
         let actor = Actor::system("migration");
         let now = Timestamp::from_system_time(std::time::SystemTime::now());
         for chunk in entries.chunks(500) {
-            let batch: Vec<(NewEntry, &Actor)> = chunk.iter().map(|e| (e.clone(), &actor)).collect();
+            let batch: Vec<(NewEntry, &Actor)> =
+                chunk.iter().map(|e| (e.clone(), &actor)).collect();
             self.append_log_entries(&batch, now).await?;
         }
         Ok(entries.len())
+    }
+
+    /// Check the whole log against itself and against the data it covers (the server's
+    /// self-check, `cairn-server log verify`): gap-free indexes, every leaf hash recomputed from
+    /// its data, every stored subtree hash recomputed from the leaves, every attestation's bytes
+    /// still hashing to the content id its leaf records, and no attestation or key without a
+    /// leaf. Returns the problems found (empty = consistent).
+    pub async fn audit_log(&self) -> Result<LogAudit, StoreError> {
+        let size = self.log_size().await?;
+        let mut problems = Vec::new();
+        let mut hashes: Vec<Hash> = Vec::new();
+        let mut attestation_ids = std::collections::HashSet::new();
+        let mut key_ids = std::collections::HashSet::new();
+        let mut next: i64 = 0;
+        loop {
+            let sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM log_leaves WHERE idx >= $1 ORDER BY idx LIMIT 5000"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(next)
+                .fetch_all(&self.read)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let e = entry_from_row(row)?;
+                if e.index != hashes.len() as u64 {
+                    problems.push(format!(
+                        "log index {} follows {}: entries are missing",
+                        e.index,
+                        hashes.len()
+                    ));
+                }
+                let recomputed = tlog::leaf_hash(&e.body);
+                if recomputed != e.leaf_hash {
+                    problems.push(format!(
+                        "log entry {}: the stored leaf hash does not match its data (altered entry)",
+                        e.index
+                    ));
+                }
+                let body: Value = serde_json::from_slice(&e.body).unwrap_or(Value::Null);
+                if body.get("contentId").and_then(Value::as_str) != Some(e.content_id.as_str())
+                    || body.get("kind").and_then(Value::as_str) != Some(e.kind.as_str())
+                {
+                    problems.push(format!(
+                        "log entry {}: kind/contentId columns differ from the leaf data",
+                        e.index
+                    ));
+                }
+                match e.kind.as_str() {
+                    "attestation" => {
+                        attestation_ids.insert(e.content_id.clone());
+                    }
+                    "key" => {
+                        key_ids.insert(e.content_id.clone());
+                    }
+                    _ => {}
+                }
+                hashes.push(recomputed);
+                next = to_i64(e.index + 1)?;
+            }
+        }
+        if hashes.len() as u64 != size {
+            problems.push(format!(
+                "the log state says {size} entries but {} are stored",
+                hashes.len()
+            ));
+        }
+        // Every stored perfect subtree must be what the leaves give.
+        let expected: HashMap<NodeId, Hash> = tlog::append(0, &[], &hashes)
+            .map_err(|e| StoreError::Corrupt(format!("log audit: {e}")))?
+            .into_iter()
+            .collect();
+        let mut stored_nodes = 0usize;
+        let mut conn = self.read.acquire().await?;
+        let rows = sqlx::query("SELECT level, idx, hash FROM log_nodes")
+            .fetch_all(&mut *conn)
+            .await?;
+        drop(conn);
+        for row in &rows {
+            let level: i64 = row.try_get("level")?;
+            let index: i64 = row.try_get("idx")?;
+            let hash: Vec<u8> = row.try_get("hash")?;
+            stored_nodes += 1;
+            let id = NodeId {
+                level: u8::try_from(level).unwrap_or(u8::MAX),
+                index: u64::try_from(index).unwrap_or(u64::MAX),
+            };
+            if expected.get(&id).map(|h| h.as_slice()) != Some(hash.as_slice()) {
+                problems.push(format!(
+                    "log subtree (level {level}, index {index}) does not match the leaves"
+                ));
+            }
+        }
+        if stored_nodes != expected.len() {
+            problems.push(format!(
+                "{} log subtrees stored, {} expected",
+                stored_nodes,
+                expected.len()
+            ));
+        }
+        let root = tlog::root_of(&hashes);
+        // The data the log covers.
+        let mut last_seq: i64 = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, id, envelope FROM attestations WHERE seq > $1 ORDER BY seq LIMIT 2000",
+            )
+            .bind(last_seq)
+            .fetch_all(&self.read)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                last_seq = row.try_get("seq")?;
+                let id: String = row.try_get("id")?;
+                let envelope: Vec<u8> = row.try_get("envelope")?;
+                if cairn_core::Digest::sha256_of(&envelope).to_string() != id {
+                    problems.push(format!(
+                        "attestation {id}: its stored bytes no longer hash to its id (altered data)"
+                    ));
+                }
+                if !attestation_ids.remove(&id) {
+                    problems.push(format!("attestation {id} has no log entry"));
+                }
+            }
+        }
+        for id in attestation_ids {
+            problems.push(format!(
+                "log records attestation {id}, which is not stored (removed data)"
+            ));
+        }
+        for row in sqlx::query("SELECT keyid FROM keys")
+            .fetch_all(&self.read)
+            .await?
+        {
+            let keyid: String = row.try_get("keyid")?;
+            if !key_ids.remove(&keyid) {
+                problems.push(format!("key {keyid} has no log entry"));
+            }
+        }
+        for keyid in key_ids {
+            problems.push(format!(
+                "log records key {keyid}, which is not stored (removed data)"
+            ));
+        }
+        Ok(LogAudit {
+            size: hashes.len() as u64,
+            root,
+            problems,
+        })
     }
 
     /// Append entries that are not tied to another write (e.g. a backfill), in their own

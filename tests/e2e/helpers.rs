@@ -10,6 +10,8 @@ pub struct TestApp {
     pub label: &'static str,
     pub base_url: String,
     pub dir: tempfile::TempDir,
+    /// The database the server uses.
+    pub database: DatabaseUrl,
     /// The first admin token the server wrote to `<dir>/cairn-data/admin.token`.
     pub admin_token: String,
     handle: cairn_server::ServerHandle,
@@ -138,7 +140,7 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
         _ => DatabaseUrl::sqlite_in(&dir.path().join("cairn-data")),
     };
     let data_dir = dir.path().join("cairn-data");
-    let app = Application::build(Settings::for_tests(&data_dir, database))
+    let app = Application::build(Settings::for_tests(&data_dir, database.clone()))
         .await
         .unwrap();
     let admin_token = std::fs::read_to_string(data_dir.join("admin.token"))
@@ -152,6 +154,7 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
         label,
         base_url,
         dir,
+        database,
         admin_token,
         handle,
     }

@@ -7,6 +7,7 @@ mod access;
 mod conformance;
 mod golden;
 mod helpers;
+mod log;
 mod quickstart;
 mod readme;
 mod rejections;

@@ -37,10 +37,7 @@ fn log_verifier(cli: &Cli, given: Option<&str>) -> anyhow::Result<NoteVerifier> 
 pub fn key(cli: &Cli) -> anyhow::Result<Outcome> {
     let api = Api::new(&cli.server, cli.token.as_deref())?;
     let key = api.get_json("/v1/log/key", &[])?;
-    let human = format!(
-        "{}\n",
-        key["verifierKey"].as_str().unwrap_or_default()
-    );
+    let human = format!("{}\n", key["verifierKey"].as_str().unwrap_or_default());
     Ok(Outcome::success(key, human))
 }
 
@@ -70,7 +67,9 @@ fn collect_receipts(value: &Value, out: &mut Vec<Value>, depth: usize) {
         return;
     }
     match value {
-        Value::Object(map) if map.contains_key("inclusionProof") && map.contains_key("logIndex") => {
+        Value::Object(map)
+            if map.contains_key("inclusionProof") && map.contains_key("logIndex") =>
+        {
             out.push(value.clone())
         }
         Value::Object(map) => {
@@ -119,7 +118,11 @@ pub fn verify(cli: &Cli, file: &Path, log_key: Option<&str>) -> anyhow::Result<O
         human.push_str(&render_checks(&report.checks)?);
         reports.push(json!({"logIndex": index, "verdict": verdict, "checks": report.checks}));
     }
-    let verdict = if all_pass { Verdict::Pass } else { Verdict::Fail };
+    let verdict = if all_pass {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
     Ok(Outcome {
         json: json!({"verdict": verdict, "receipts": reports}),
         human,
@@ -140,7 +143,10 @@ struct MonitorState {
 pub fn monitor(cli: &Cli, state_file: &Path, log_key: Option<&str>) -> anyhow::Result<Outcome> {
     let previous: Option<MonitorState> = match std::fs::read(state_file) {
         Ok(bytes) => Some(serde_json::from_slice(&bytes).with_context(|| {
-            format!("{} is not a cairn log monitor state file", state_file.display())
+            format!(
+                "{} is not a cairn log monitor state file",
+                state_file.display()
+            )
         })?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("reading {}", state_file.display())),
@@ -242,7 +248,12 @@ fn inconsistent(detail: String) -> Outcome {
     }
 }
 
-pub fn history(cli: &Cli, digest: &str, limit: Option<u32>, cursor: Option<&str>) -> anyhow::Result<Outcome> {
+pub fn history(
+    cli: &Cli,
+    digest: &str,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> anyhow::Result<Outcome> {
     let digest = parse_digest_arg(digest)?;
     let api = Api::new(&cli.server, cli.token.as_deref())?;
     let mut query = Vec::new();

@@ -45,7 +45,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
         Command::Attestations(args) => query::attestations(cli, args),
         Command::Log(LogCommand::Key) => log::key(cli),
-        Command::Log(LogCommand::Checkpoint { log_key }) => log::checkpoint(cli, log_key.as_deref()),
+        Command::Log(LogCommand::Checkpoint { log_key }) => {
+            log::checkpoint(cli, log_key.as_deref())
+        }
         Command::Log(LogCommand::Verify { receipt, log_key }) => {
             log::verify(cli, receipt, log_key.as_deref())
         }

@@ -3,8 +3,8 @@
 use super::now;
 use crate::api::{KeyDto, KeyList, KeyRegistration, KeyRevocation};
 use crate::app::AppState;
-use crate::problem::{ApiError, Problem};
 use crate::auth::Principal;
+use crate::problem::{ApiError, Problem};
 use actix_web::{HttpRequest, HttpResponse, web};
 use cairn_core::keys::KeyId;
 use cairn_core::keys::PublicKey;
@@ -50,11 +50,7 @@ pub async fn register(
     let public_key = PublicKey::from_pem(public_key.as_bytes())?;
     let (key, position) = state
         .store
-        .register_key(
-            &NewKey { name, public_key },
-            now(),
-            &principal.actor(&req),
-        )
+        .register_key(&NewKey { name, public_key }, now(), &principal.actor(&req))
         .await?;
     if let Some(position) = position {
         tracing::info!(keyid = %key.keyid, name = %key.name, algorithm = %key.algorithm, log_index = position.index, "key registered");

@@ -202,3 +202,58 @@ fn keeps_serving_when_its_log_pipe_is_closed() {
         assert_eq!(status, 200);
     }
 }
+
+#[test]
+fn log_verify_self_check_detects_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, address, _, lines) = start(dir.path());
+    std::thread::spawn(move || lines.for_each(drop));
+    let token = std::fs::read_to_string(dir.path().join("cairn-data/admin.token")).unwrap();
+    let key = cairn_core::keys::SigningKey::generate(
+        cairn_core::keys::GenerateAlgorithm::EcdsaP256,
+        &ring::rand::SystemRandom::new(),
+    )
+    .unwrap()
+    .public_key()
+    .to_pem();
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{address}/v1/keys"))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({"name": "ci", "publicKey": key}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
+    drop(child);
+    let verify = || {
+        Command::new(BIN)
+            .args(["log", "verify", "--data-dir"])
+            .arg(dir.path().join("cairn-data"))
+            .output()
+            .unwrap()
+    };
+    let ok = verify();
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{stdout}");
+    assert!(stdout.contains("1 entries"), "{stdout}");
+    // Remove the key row behind the server's back: the log still records it.
+    let db = dir.path().join("cairn-data/cairn.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM keys")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let bad = verify();
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("removed data"), "{stdout}");
+}

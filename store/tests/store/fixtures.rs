@@ -88,3 +88,12 @@ pub fn attestation(
     };
     verify_attestation(received, &[trusted]).unwrap()
 }
+
+/// The actor of test writes.
+pub fn actor() -> cairn_store::Actor {
+    cairn_store::Actor {
+        name: "test".into(),
+        role: "admin".into(),
+        request_id: Some("r1".into()),
+    }
+}

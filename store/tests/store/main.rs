@@ -8,7 +8,9 @@ use cairn_core::Digest;
 use cairn_core::predicate::{CAIRN_SIGNATURE_V1, SLSA_PROVENANCE_V1};
 use cairn_core::time::Timestamp;
 use cairn_store::{AttestationFilter, Cursor, NewKey, PageRequest, StoreError};
-use fixtures::{Backends, attestation, key};
+use fixtures::{Backends, actor, attestation, key};
+
+mod log;
 
 #[tokio::test]
 async fn migrations_are_idempotent() {
@@ -29,16 +31,23 @@ async fn registers_keys_idempotently_and_refuses_a_second_name() {
             public_key: k.public_key().clone(),
         };
         let now = Timestamp::from_unix_millis(1_000);
-        let (stored, created) = store.register_key(&new, now).await.unwrap();
-        assert!(created);
+        let (stored, created) = store.register_key(&new, now, &actor()).await.unwrap();
+        assert!(created.is_some());
         assert_eq!(&stored.keyid, k.public_key().keyid());
-        let (_, again) = store.register_key(&new, now).await.unwrap();
-        assert!(!again, "{}: same key, same name is a no-op", db.label);
+        let (_, again) = store.register_key(&new, now, &actor()).await.unwrap();
+        assert!(
+            again.is_none(),
+            "{}: same key, same name is a no-op",
+            db.label
+        );
         let renamed = NewKey {
             name: "other".into(),
             ..new.clone()
         };
-        let err = store.register_key(&renamed, now).await.unwrap_err();
+        let err = store
+            .register_key(&renamed, now, &actor())
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, StoreError::KeyNameConflict { .. }),
             "{}: {err}",
@@ -67,7 +76,7 @@ async fn stores_exact_bytes_and_indexes_every_subject() {
         );
         let now = Timestamp::from_unix_millis(5_000);
         let stored = store
-            .insert_attestations(std::slice::from_ref(&att), now)
+            .insert_attestations(std::slice::from_ref(&att), now, &actor())
             .await
             .unwrap();
         assert!(stored[0].created);
@@ -127,11 +136,19 @@ async fn reposting_identical_bytes_is_idempotent() {
             SLSA_PROVENANCE_V1,
         );
         let first = store
-            .insert_attestations(std::slice::from_ref(&att), Timestamp::from_unix_millis(1))
+            .insert_attestations(
+                std::slice::from_ref(&att),
+                Timestamp::from_unix_millis(1),
+                &actor(),
+            )
             .await
             .unwrap();
         let second = store
-            .insert_attestations(std::slice::from_ref(&att), Timestamp::from_unix_millis(2))
+            .insert_attestations(
+                std::slice::from_ref(&att),
+                Timestamp::from_unix_millis(2),
+                &actor(),
+            )
             .await
             .unwrap();
         assert!(first[0].created && !second[0].created, "{}", db.label);
@@ -169,7 +186,7 @@ async fn lists_newest_first_with_cursor_pagination_and_filters() {
             };
             let att = attestation(signer, &subject, ty);
             let stored = store
-                .insert_attestations(&[att], Timestamp::from_unix_millis(i))
+                .insert_attestations(&[att], Timestamp::from_unix_millis(i), &actor())
                 .await
                 .unwrap();
             ids.push(stored[0].id.clone());
@@ -234,7 +251,11 @@ async fn committed_data_survives_reopening() {
         {
             let store = db.open().await;
             store
-                .insert_attestations(std::slice::from_ref(&att), Timestamp::from_unix_millis(1))
+                .insert_attestations(
+                    std::slice::from_ref(&att),
+                    Timestamp::from_unix_millis(1),
+                    &actor(),
+                )
                 .await
                 .unwrap();
             store.close().await;
@@ -265,7 +286,7 @@ async fn concurrent_uploads_are_group_committed_with_exact_outcomes() {
                 let upload = vec![atts[i].clone(), atts[i + 1].clone()];
                 tasks.push(tokio::spawn(async move {
                     let now = Timestamp::from_unix_millis(1_000 + round);
-                    (i, store.insert_attestations(&upload, now).await)
+                    (i, store.insert_attestations(&upload, now, &actor()).await)
                 }));
             }
         }
@@ -311,7 +332,11 @@ async fn one_upload_may_carry_the_same_envelope_twice() {
         let d = Digest::sha256_of(b"dup");
         let att = attestation(&k, &[("registry.example/acme/app", &d)], SLSA_PROVENANCE_V1);
         let stored = store
-            .insert_attestations(&[att.clone(), att.clone()], Timestamp::from_unix_millis(7))
+            .insert_attestations(
+                &[att.clone(), att.clone()],
+                Timestamp::from_unix_millis(7),
+                &actor(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -336,16 +361,16 @@ async fn key_revocation_is_idempotent_may_tighten_and_never_relaxes() {
             public_key: k.public_key().clone(),
         };
         store
-            .register_key(&new, Timestamp::from_unix_millis(1))
+            .register_key(&new, Timestamp::from_unix_millis(1), &actor())
             .await
             .unwrap();
         let t = Timestamp::from_unix_millis;
         let revoked = store
-            .revoke_key(&keyid, Superseded, None, t(10))
+            .revoke_key(&keyid, Superseded, None, t(10), &actor())
             .await
             .unwrap()
             .unwrap();
-        let r = revoked.revocation.clone().unwrap();
+        let r = revoked.0.revocation.clone().unwrap();
         assert_eq!(
             (r.reason, r.revoked_at, r.compromised_since),
             (Superseded, t(10), None),
@@ -355,25 +380,25 @@ async fn key_revocation_is_idempotent_may_tighten_and_never_relaxes() {
         assert!(store.active_keys().await.unwrap().is_empty());
         // Same again: no change, same time.
         let again = store
-            .revoke_key(&keyid, Superseded, None, t(20))
+            .revoke_key(&keyid, Superseded, None, t(20), &actor())
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(again.revocation.unwrap().revoked_at, t(10));
+        assert_eq!(again.0.revocation.unwrap().revoked_at, t(10));
         // Tighten to compromised: keeps the original revocation time.
         let worse = store
-            .revoke_key(&keyid, Compromised, Some(t(5)), t(30))
+            .revoke_key(&keyid, Compromised, Some(t(5)), t(30), &actor())
             .await
             .unwrap()
             .unwrap();
-        let r = worse.revocation.unwrap();
+        let r = worse.0.revocation.unwrap();
         assert_eq!(
             (r.reason, r.revoked_at, r.compromised_since),
             (Compromised, t(10), Some(t(5)))
         );
         // Never relaxed.
         let err = store
-            .revoke_key(&keyid, Superseded, None, t(40))
+            .revoke_key(&keyid, Superseded, None, t(40), &actor())
             .await
             .unwrap_err();
         assert!(
@@ -385,7 +410,7 @@ async fn key_revocation_is_idempotent_may_tighten_and_never_relaxes() {
         let other = key();
         assert!(
             store
-                .revoke_key(other.public_key().keyid(), Superseded, None, t(1))
+                .revoke_key(other.public_key().keyid(), Superseded, None, t(1), &actor())
                 .await
                 .unwrap()
                 .is_none()

@@ -50,6 +50,10 @@ pub enum Code {
     Unavailable,
     /// A bug or an unexpected failure; details are in the server log under the request id.
     Internal,
+    /// A CycloneDX document is malformed or does not validate against its official schema.
+    InvalidSbom,
+    /// A CycloneDX document declares a spec version Cairn does not accept (it accepts 1.2–1.7).
+    UnsupportedSpecVersion,
 }
 
 impl Code {
@@ -76,6 +80,8 @@ impl Code {
         Code::ProofInvalid,
         Code::Unavailable,
         Code::Internal,
+        Code::InvalidSbom,
+        Code::UnsupportedSpecVersion,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -101,6 +107,8 @@ impl Code {
             Code::ProofInvalid => "proof_invalid",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
+            Code::InvalidSbom => "invalid_sbom",
+            Code::UnsupportedSpecVersion => "unsupported_spec_version",
         }
     }
 }

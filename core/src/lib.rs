@@ -16,10 +16,13 @@ pub mod image;
 pub mod keys;
 pub mod limits;
 pub mod predicate;
+pub mod purl;
+pub mod sbom;
 pub mod statement;
 pub mod time;
 pub mod tlog;
 pub mod verify;
+pub mod vers;
 
 pub use code::Code;
 pub use digest::{Digest, DigestAlgorithm};

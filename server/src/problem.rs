@@ -26,7 +26,9 @@ pub fn status(code: Code) -> StatusCode {
         | Code::SignatureInvalid
         | Code::UnknownSigner
         | Code::KeyRevoked
-        | Code::ProofInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+        | Code::ProofInvalid
+        | Code::InvalidSbom
+        | Code::UnsupportedSpecVersion => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::Forbidden => StatusCode::FORBIDDEN,

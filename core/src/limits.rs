@@ -29,7 +29,6 @@ pub const MAX_PUBLIC_KEY_BYTES: usize = 16 * 1024;
 pub const MAX_PAGE_SIZE: u32 = 500;
 /// Default page size of a listing.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
-<<<<<<< HEAD
 /// Maximum hashes in an inclusion or consistency proof. An audit path in a tree of at most
 /// 2^64 − 1 leaves has at most 64; a consistency proof at most 64 + 1 (RFC 9162 §2.1.4).
 pub const MAX_PROOF_HASHES: usize = 65;
@@ -39,7 +38,6 @@ pub const MAX_NOTE_BYTES: usize = 64 * 1024;
 pub const MAX_NOTE_SIGNATURES: usize = 100;
 /// Maximum nesting of a JSON value canonicalised for the log (RFC 8785).
 pub const MAX_JSON_DEPTH: usize = 128;
-=======
 /// Maximum size of one CycloneDX document (JSON or XML).
 pub const MAX_SBOM_BYTES: usize = 64 * 1024 * 1024;
 /// Maximum number of components in one CycloneDX document, nested ones included.
@@ -53,4 +51,3 @@ pub const MAX_PURL_CHARS: usize = 4096;
 /// Maximum length of one version string compared by a version range (`vers`). Real versions are
 /// far shorter; the bound keeps comparison (and Maven's nested version lists) small.
 pub const MAX_VERSION_CHARS: usize = 256;
->>>>>>> wip-sbom

@@ -12,6 +12,28 @@ pub const CYCLONEDX_BOM: &str = "https://cyclonedx.org/bom";
 /// The subject of the Statement is the image digest; the predicate only records context.
 pub const CAIRN_SIGNATURE_V1: &str = "https://cairn.dev/signature/v1";
 
+/// Cairn's detached-SBOM predicate: "this SBOM document (named by digest) describes the
+/// subject". Used when a document is too large to embed in an envelope.
+///
+/// Predicate body: `{"sbom": {"digest": {"sha256": "<hex>"}, "mediaType": "...", "size": N}}`.
+pub const CAIRN_SBOM_REFERENCE_V1: &str = "https://cairn.dev/sbom-reference/v1";
+
+/// Whether a predicate type is CycloneDX: `https://cyclonedx.org/bom` or a versioned form
+/// (`https://cyclonedx.org/bom/v1.5`).
+pub fn is_cyclonedx(predicate_type: &str) -> bool {
+    predicate_type == CYCLONEDX_BOM
+        || predicate_type
+            .strip_prefix(CYCLONEDX_BOM)
+            .and_then(|rest| rest.strip_prefix("/v"))
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// The SBOM digest a [`CAIRN_SBOM_REFERENCE_V1`] predicate names, if well formed.
+pub fn sbom_reference(predicate: &serde_json::Value) -> Option<crate::Digest> {
+    let hex = predicate.get("sbom")?.get("digest")?.get("sha256")?.as_str()?;
+    format!("sha256:{hex}").parse().ok()
+}
+
 /// Resolve the short names accepted by `cairn attest --type` (cosign's spellings) or a URI.
 pub fn resolve_type_alias(name: &str) -> Option<&str> {
     match name {
@@ -19,6 +41,7 @@ pub fn resolve_type_alias(name: &str) -> Option<&str> {
         "slsaprovenance02" => Some(SLSA_PROVENANCE_V02),
         "cyclonedx" => Some(CYCLONEDX_BOM),
         "cairnsignature" => Some(CAIRN_SIGNATURE_V1),
+        "sbomreference" => Some(CAIRN_SBOM_REFERENCE_V1),
         uri if is_uri(uri) => Some(uri),
         _ => None,
     }
@@ -45,6 +68,18 @@ pub fn is_uri(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cyclonedx_types_and_references() {
+        assert!(is_cyclonedx("https://cyclonedx.org/bom"));
+        assert!(is_cyclonedx("https://cyclonedx.org/bom/v1.5"));
+        assert!(!is_cyclonedx("https://cyclonedx.org/bom/vx"));
+        assert!(!is_cyclonedx("https://cyclonedx.org/bomb"));
+        let hex = "a".repeat(64);
+        let p = serde_json::json!({"sbom": {"digest": {"sha256": hex}}});
+        assert_eq!(sbom_reference(&p).unwrap().to_string(), format!("sha256:{hex}"));
+        assert!(sbom_reference(&serde_json::json!({"sbom": {"digest": {"sha256": "x"}}})).is_none());
+    }
 
     #[test]
     fn resolves_cosign_aliases_and_uris() {

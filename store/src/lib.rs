@@ -17,6 +17,7 @@ mod log;
 mod migrate;
 mod page;
 pub mod provision;
+mod sboms;
 mod tokens;
 mod writer;
 
@@ -28,6 +29,7 @@ pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
 pub use log::{Actor, EntryKind, LogAudit, LogEntry, LogIdentity, LogPosition, NewEntry};
 pub use page::{Cursor, Page, PageRequest};
+pub use sboms::{ComponentFilter, ComponentHit, ComponentRecord, NewSbom, SbomRecord, StoredSbom};
 pub use tokens::{NewToken, TokenRecord};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

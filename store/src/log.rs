@@ -296,6 +296,34 @@ pub(crate) async fn append(
         .collect())
 }
 
+/// The position of the first leaf of `kind` recording `content_id` about `subject`, proven
+/// against the current tree (for idempotent re-posts).
+pub(crate) async fn position_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: EntryKind,
+    content_id: &str,
+    subject: &str,
+) -> Result<LogPosition, StoreError> {
+    let row = sqlx::query(
+        "SELECT l.idx, l.leaf_hash, l.integrated_time FROM log_leaves l \
+         JOIN log_subjects s ON s.idx = l.idx \
+         WHERE l.kind = $1 AND l.content_id = $2 AND s.digest = $3 ORDER BY l.idx LIMIT 1",
+    )
+    .bind(kind.as_str())
+    .bind(content_id)
+    .bind(subject)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::Corrupt(format!("{} {content_id} has no log entry", kind.as_str())))?;
+    let hash: Vec<u8> = row.try_get("leaf_hash")?;
+    Ok(LogPosition {
+        index: to_u64(row.try_get("idx")?)?,
+        integrated_time: Timestamp::from_unix_millis(row.try_get("integrated_time")?),
+        leaf_hash: to_hash(&hash, "leaf hash")?,
+        tree_size: size_in(tx).await?,
+    })
+}
+
 /// The tree size, read inside a transaction.
 pub(crate) async fn size_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<u64, StoreError> {
     let row = sqlx::query("SELECT size FROM log_state WHERE id = 1")

@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_transparency_log.sql"),
         postgres: include_str!("../../migrations/postgres/0004_transparency_log.sql"),
     },
+    Migration {
+        version: 5,
+        name: "sboms",
+        sqlite: include_str!("../../migrations/sqlite/0005_sboms.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_sboms.sql"),
+    },
 ];
 
 /// Arbitrary constant identifying Cairn's migration lock.

@@ -138,6 +138,7 @@ fn values_clause(rows: usize, cols: usize) -> String {
 /// A bound value of a multi-row statement.
 pub(crate) enum Value<'a> {
     Text(&'a str),
+    OptText(Option<&'a str>),
     Int(i64),
     Bytes(&'a [u8]),
 }
@@ -162,6 +163,7 @@ pub(crate) async fn insert_rows<'a>(
             for v in row {
                 q = match v {
                     Value::Text(s) => q.bind(*s),
+                    Value::OptText(s) => q.bind(*s),
                     Value::Int(i) => q.bind(*i),
                     Value::Bytes(b) => q.bind(*b),
                 };

@@ -44,6 +44,11 @@ pub enum Code {
     Unavailable,
     /// A bug or an unexpected failure; details are in the server log under the request id.
     Internal,
+    /// An X.509 certificate or CA bundle is malformed, or a certificate chain violates a rule
+    /// (validity, CA constraints, key usage, code-signing EKU, unknown critical extension).
+    CertificateInvalid,
+    /// A certificate does not chain to any registered trust anchor.
+    UntrustedCertificate,
 }
 
 impl Code {
@@ -67,6 +72,8 @@ impl Code {
         Code::MethodNotAllowed,
         Code::Unavailable,
         Code::Internal,
+        Code::CertificateInvalid,
+        Code::UntrustedCertificate,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -89,6 +96,8 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
+            Code::CertificateInvalid => "certificate_invalid",
+            Code::UntrustedCertificate => "untrusted_certificate",
         }
     }
 }

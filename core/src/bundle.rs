@@ -382,45 +382,42 @@ pub fn verify_bundle(
     ));
     let mut identity = None;
     let mut matched_policy = None;
-    match &policies {
-        Some(policies) => {
-            checks.push(flag(
-                names::CERTIFICATE_CHAIN,
-                result.certificate_verified(),
-                "chains to a Fulcio CA of the trusted root, valid at the signing time",
-            ));
-            if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
-                checks.push(check_no_root_in_chain(&raw));
-            }
-            checks.push(flag(
-                names::CERTIFICATE_SCT,
-                result.sct_verified(),
-                "SCT verified against a CT log key",
-            ));
-            let (san, iss) = (
-                result.identity().map(|s| s.as_str().to_owned()),
-                result.issuer().map(str::to_owned),
-            );
-            // The claims of the certificate sigstore-verify just verified (the bundle's leaf).
-            let claims = bundle
-                .signing_certificate()
-                .and_then(|der| crate::x509::CertIdentity::from_der(der.as_bytes()).ok())
-                .map(|id| id.fulcio)
-                .unwrap_or_default();
-            let (check, matched) = match_policies(
-                policies,
-                result.certificate_verified(),
-                san.as_deref(),
-                iss.as_deref(),
-                &claims,
-            );
-            checks.push(check);
-            matched_policy = matched;
-            if let (Some(s), Some(i)) = (san, iss) {
-                identity = Some((s, i));
-            }
+    if let Some(policies) = &policies {
+        checks.push(flag(
+            names::CERTIFICATE_CHAIN,
+            result.certificate_verified(),
+            "chains to a Fulcio CA of the trusted root, valid at the signing time",
+        ));
+        if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
+            checks.push(check_no_root_in_chain(&raw));
         }
-        None => {}
+        checks.push(flag(
+            names::CERTIFICATE_SCT,
+            result.sct_verified(),
+            "SCT verified against a CT log key",
+        ));
+        let (san, iss) = (
+            result.identity().map(|s| s.as_str().to_owned()),
+            result.issuer().map(str::to_owned),
+        );
+        // The claims of the certificate sigstore-verify just verified (the bundle's leaf).
+        let claims = bundle
+            .signing_certificate()
+            .and_then(|der| crate::x509::CertIdentity::from_der(der.as_bytes()).ok())
+            .map(|id| id.fulcio)
+            .unwrap_or_default();
+        let (check, matched) = match_policies(
+            policies,
+            result.certificate_verified(),
+            san.as_deref(),
+            iss.as_deref(),
+            &claims,
+        );
+        checks.push(check);
+        matched_policy = matched;
+        if let (Some(s), Some(i)) = (san, iss) {
+            identity = Some((s, i));
+        }
     }
     match tlog {
         Tlog::Required => checks.push(flag(

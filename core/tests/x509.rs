@@ -118,7 +118,12 @@ fn assert_fails_on(report: &ChainReport, check: &str) {
 #[test]
 fn a_valid_chain_passes_every_check_and_names_the_leaf() {
     let (root, int, leaf) = pki();
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     let names: Vec<&str> = report.checks.iter().map(|c| c.check).collect();
     assert_eq!(
@@ -148,7 +153,12 @@ fn p384_and_ed25519_chains_verify() {
     let root = self_signed(ca_params("Root 384", None), &rcgen::PKCS_ECDSA_P384_SHA384);
     let int = issued(ca_params("Int Ed", None), &rcgen::PKCS_ED25519, &root);
     let leaf = issued(leaf_params("leaf"), &rcgen::PKCS_ECDSA_P384_SHA384, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     let signature = &report.checks[1].detail;
     assert!(
@@ -164,7 +174,12 @@ fn an_expired_leaf_fails_validity() {
     p.not_before = date_time_ymd(2021, 1, 1);
     p.not_after = date_time_ymd(2022, 1, 1);
     let leaf = issued(p, P256, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.validity");
     assert!(
         report.checks[2]
@@ -184,7 +199,7 @@ fn a_not_yet_valid_leaf_fails_validity_and_bounds_are_inclusive() {
     p.not_after = date_time_ymd(2031, 1, 1);
     let leaf = issued(p, P256, &int);
     let anchors = bundle(&[&root]);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &anchors, AT);
+    let report = verify_chain(&leaf.der, std::slice::from_ref(&int.der), &anchors, AT);
     assert_fails_on(&report, "chain.validity");
     assert!(report.checks[2].detail.contains("not valid before"));
     // notBefore and notAfter are both inside the window, to the second.
@@ -196,7 +211,7 @@ fn a_not_yet_valid_leaf_fails_validity_and_bounds_are_inclusive() {
         (not_after + 999, Verdict::Pass),
         (not_after + 1000, Verdict::Fail),
     ] {
-        let report = verify_chain(&leaf.der, &[int.der.clone()], &anchors, at);
+        let report = verify_chain(&leaf.der, std::slice::from_ref(&int.der), &anchors, at);
         assert_eq!(report.verdict(), verdict, "at {at}: {:#?}", report.checks);
     }
 }
@@ -218,14 +233,24 @@ fn a_server_auth_leaf_fails_extended_key_usage() {
     let mut p = leaf_params("tls");
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let leaf = issued(p, P256, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.extendedKeyUsage");
     assert!(report.checks[5].detail.contains("serverAuth"));
     // No EKU at all is no better.
     let mut p = leaf_params("no eku");
     p.extended_key_usages = vec![];
     let leaf = issued(p, P256, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.extendedKeyUsage");
 }
 
@@ -236,7 +261,12 @@ fn an_issuer_eku_must_allow_code_signing() {
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let tls_ca = issued(p, P256, &root);
     let leaf = issued(leaf_params("leaf"), P256, &tls_ca);
-    let report = verify_chain(&leaf.der, &[tls_ca.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&tls_ca.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.extendedKeyUsage");
     // anyExtendedKeyUsage or codeSigning on the issuer are fine.
     for eku in [
@@ -247,7 +277,12 @@ fn an_issuer_eku_must_allow_code_signing() {
         p.extended_key_usages = vec![eku];
         let ca = issued(p, P256, &root);
         let leaf = issued(leaf_params("leaf"), P256, &ca);
-        let report = verify_chain(&leaf.der, &[ca.der.clone()], &bundle(&[&root]), AT);
+        let report = verify_chain(
+            &leaf.der,
+            std::slice::from_ref(&ca.der),
+            &bundle(&[&root]),
+            AT,
+        );
         assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     }
 }
@@ -260,7 +295,12 @@ fn an_intermediate_without_ca_basic_constraints_cannot_issue() {
         p.is_ca = is_ca;
         let not_ca = issued(p, P256, &root);
         let leaf = issued(leaf_params("leaf"), P256, &not_ca);
-        let report = verify_chain(&leaf.der, &[not_ca.der.clone()], &bundle(&[&root]), AT);
+        let report = verify_chain(
+            &leaf.der,
+            std::slice::from_ref(&not_ca.der),
+            &bundle(&[&root]),
+            AT,
+        );
         assert_fails_on(&report, "chain.basicConstraints");
         assert!(report.checks[3].detail.contains("is not a CA"));
     }
@@ -322,7 +362,12 @@ fn issuers_need_key_cert_sign_and_leaves_digital_signature() {
         p.key_usages = usages;
         let ca = issued(p, P256, &root);
         let leaf = issued(leaf_params("leaf"), P256, &ca);
-        let report = verify_chain(&leaf.der, &[ca.der.clone()], &bundle(&[&root]), AT);
+        let report = verify_chain(
+            &leaf.der,
+            std::slice::from_ref(&ca.der),
+            &bundle(&[&root]),
+            AT,
+        );
         assert_fails_on(&report, "chain.keyUsage");
     }
     let mut p = leaf_params("encipher only");
@@ -342,7 +387,12 @@ fn issuers_need_key_cert_sign_and_leaves_digital_signature() {
 fn a_chain_to_another_root_is_untrusted() {
     let (_, int, leaf) = pki();
     let other = self_signed(ca_params("Other Root", None), P256);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&other]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&other]),
+        AT,
+    );
     assert_fails_on(&report, "chain.build");
     assert!(
         report.checks[1..]
@@ -352,7 +402,12 @@ fn a_chain_to_another_root_is_untrusted() {
     assert_eq!(report.failure_code(), Some(Code::UntrustedCertificate));
     // A root with the same name but another key: the path exists by name, the signature fails.
     let impostor = self_signed(ca_params("Acme Root", None), P256);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&impostor]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&impostor]),
+        AT,
+    );
     assert_fails_on(&report, "chain.signature");
 }
 
@@ -362,7 +417,7 @@ fn a_tampered_signature_fails_the_signature_check() {
     let mut der = leaf.der.clone();
     let last = der.len() - 1;
     der[last] ^= 0x01;
-    let report = verify_chain(&der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(&der, std::slice::from_ref(&int.der), &bundle(&[&root]), AT);
     assert_fails_on(&report, "chain.signature");
     assert!(
         report.checks[1].detail.starts_with("leaf"),
@@ -385,7 +440,12 @@ fn a_self_signed_leaf_is_not_trusted() {
     let report = verify_chain(&leaf.der, &[], &bundle(&[&root]), AT);
     assert_fails_on(&report, "chain.build");
     // Nor when it also shows up among the supplied intermediates.
-    let report = verify_chain(&leaf.der, &[leaf.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&leaf.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.build");
 }
 
@@ -397,12 +457,22 @@ fn an_unknown_critical_extension_fails_and_a_non_critical_one_does_not() {
     let mut p = leaf_params("extended");
     p.custom_extensions = vec![ext.clone()];
     let leaf = issued(p.clone(), P256, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     ext.set_criticality(true);
     p.custom_extensions = vec![ext];
     let leaf = issued(p, P256, &int);
-    let report = verify_chain(&leaf.der, &[int.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.criticalExtensions");
     assert!(report.checks[6].detail.contains("1.3.6.1.4.1.99999.1"));
 }
@@ -417,7 +487,12 @@ fn name_constraints_are_refused_not_ignored() {
     });
     let ca = issued(p, P256, &root);
     let leaf = issued(leaf_params("leaf"), P256, &ca);
-    let report = verify_chain(&leaf.der, &[ca.der.clone()], &bundle(&[&root]), AT);
+    let report = verify_chain(
+        &leaf.der,
+        std::slice::from_ref(&ca.der),
+        &bundle(&[&root]),
+        AT,
+    );
     assert_fails_on(&report, "chain.criticalExtensions");
     assert!(report.checks[6].detail.contains("name constraints"));
 }
@@ -428,7 +503,7 @@ fn a_bundle_keeps_its_root_as_anchor_and_its_intermediates_as_helpers() {
     let anchors = bundle(&[&int, &root]);
     assert_eq!(anchors.fingerprints(), [Digest::sha256_of(&root.der).hex()]);
     assert_eq!(anchors.subjects(), ["CN=Acme Root,O=Acme"]);
-    assert_eq!(anchors.intermediates_der(), [int.der.clone()]);
+    assert_eq!(anchors.intermediates_der(), std::slice::from_ref(&int.der));
     // The registered intermediate completes the path without being supplied.
     let report = verify_chain(&leaf.der, &[], &anchors, AT);
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
@@ -518,12 +593,12 @@ fn arbitrary_bytes_never_panic() {
     // Every truncation and many single-byte flips of real certificates.
     for der in [&leaf.der, &int.der] {
         for cut in 0..der.len() {
-            let _ = verify_chain(&der[..cut], &[int.der.clone()], &anchors, AT);
+            let _ = verify_chain(&der[..cut], std::slice::from_ref(&int.der), &anchors, AT);
         }
         for i in (0..der.len()).step_by(7) {
             let mut bad = der.clone();
             bad[i] ^= 0xff;
-            let report = verify_chain(&bad, &[int.der.clone()], &anchors, AT);
+            let report = verify_chain(&bad, std::slice::from_ref(&int.der), &anchors, AT);
             if der == &leaf.der && report.verdict() == Verdict::Pass {
                 // Only bytes outside what is signed may change (none here): never a pass.
                 panic!("flipping byte {i} of the leaf still verifies");
@@ -557,7 +632,13 @@ fn a_dsse_envelope_signed_by_a_chained_leaf_verifies() {
     let anchors = bundle(&[&root]);
     let rng = ring::rand::SystemRandom::new();
     let envelope = sign_statement(&statement(), &signing_key(&leaf), &rng).unwrap();
-    let report = verify_envelope_with_chain(&envelope, &leaf.der, &[int.der.clone()], &anchors, AT);
+    let report = verify_envelope_with_chain(
+        &envelope,
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &anchors,
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     assert_eq!(report.failure_code(), None);
     assert_eq!(report.statement.unwrap(), statement());
@@ -574,7 +655,13 @@ fn a_dsse_envelope_signed_by_a_chained_leaf_verifies() {
     // Signed by another key than the certificate's: signature_invalid, payload not read.
     let stranger = issued(leaf_params("stranger"), P256, &int);
     let forged = sign_statement(&statement(), &signing_key(&stranger), &rng).unwrap();
-    let report = verify_envelope_with_chain(&forged, &leaf.der, &[int.der.clone()], &anchors, AT);
+    let report = verify_envelope_with_chain(
+        &forged,
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &anchors,
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Fail);
     assert_eq!(report.failure_code(), Some(Code::SignatureInvalid));
     assert!(report.statement.is_none());
@@ -583,7 +670,7 @@ fn a_dsse_envelope_signed_by_a_chained_leaf_verifies() {
     let report = verify_envelope_with_chain(
         &envelope,
         &leaf.der,
-        &[int.der.clone()],
+        std::slice::from_ref(&int.der),
         &bundle(&[&stranger_root()]),
         AT,
     );
@@ -609,7 +696,13 @@ fn a_dsse_envelope_signed_by_a_chained_leaf_verifies() {
     // A second signature by someone else does not reject the envelope.
     let mut cosigned = envelope.clone();
     cosigned.signatures.insert(0, forged.signatures[0].clone());
-    let report = verify_envelope_with_chain(&cosigned, &leaf.der, &[int.der.clone()], &anchors, AT);
+    let report = verify_envelope_with_chain(
+        &cosigned,
+        &leaf.der,
+        std::slice::from_ref(&int.der),
+        &anchors,
+        AT,
+    );
     assert_eq!(report.verdict(), Verdict::Pass, "{:#?}", report.checks);
     let other = report
         .checks

@@ -813,3 +813,56 @@ fn fulcio_claims_are_read_from_a_real_github_certificate() {
         "every claim but deploymentEnvironment is asserted"
     );
 }
+
+/// 2030-01-01T00:00:00Z, inside the RSA fixtures' validity.
+const AT_RSA: i64 = 1_893_456_000_000;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/x509")
+        .join(name);
+    let pem = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    cairn_core::keys::decode_pem(&pem).unwrap().1
+}
+
+#[test]
+fn rsa_pkcs1_and_pss_links_verify_and_weak_parameters_do_not() {
+    let root = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/x509/rsa-root.pem"),
+    )
+    .unwrap();
+    let anchors = CaBundle::from_pem(&root).unwrap();
+    for (leaf, algorithm) in [
+        ("rsa-pss-leaf.pem", "rsa-pss-sha256"),
+        ("rsa-pkcs1-sha384-leaf.pem", "rsa-pkcs1v15-sha384"),
+    ] {
+        let report = verify_chain(&fixture(leaf), &[], &anchors, AT_RSA);
+        assert_eq!(
+            report.verdict(),
+            Verdict::Pass,
+            "{leaf}: {:#?}",
+            report.checks
+        );
+        assert!(
+            report.checks[1].detail.contains(algorithm),
+            "{}",
+            report.checks[1].detail
+        );
+        assert_eq!(report.identity.unwrap().emails, ["rsa-signed@acme.example"]);
+    }
+    for (leaf, why) in [
+        ("rsa-pss-salt20-leaf.pem", "salt length"),
+        (
+            "rsa-sha1-leaf.pem",
+            "unsupported signature algorithm 1.2.840.113549.1.1.5",
+        ),
+    ] {
+        let report = verify_chain(&fixture(leaf), &[], &anchors, AT_RSA);
+        assert_fails_on(&report, "chain.signature");
+        assert!(
+            report.checks[1].detail.contains(why),
+            "{leaf}: {}",
+            report.checks[1].detail
+        );
+    }
+}

@@ -866,3 +866,20 @@ fn rsa_pkcs1_and_pss_links_verify_and_weak_parameters_do_not() {
         );
     }
 }
+
+fn shared_anchors() -> &'static CaBundle {
+    static ANCHORS: std::sync::OnceLock<CaBundle> = std::sync::OnceLock::new();
+    ANCHORS.get_or_init(|| bundle(&[&self_signed(ca_params("Prop Root", None), P256)]))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    #[test]
+    fn arbitrary_bytes_never_panic_any_parser(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024)) {
+        let _ = CaBundle::from_pem(&bytes);
+        let _ = CaBundle::from_pem(cairn_core::keys::encode_pem("CERTIFICATE", &bytes).as_bytes());
+        let _ = CertIdentity::from_der(&bytes);
+        let report = verify_chain(&bytes, std::slice::from_ref(&bytes), shared_anchors(), AT);
+        proptest::prop_assert_eq!(report.verdict(), Verdict::Fail);
+    }
+}

@@ -311,18 +311,15 @@ pub fn verify_chain(
     // intermediates, then the supplied ones. A certificate is in the pool once, and the leaf
     // never is: it cannot vouch for itself.
     let mut pool: Vec<Node<'_>> = Vec::new();
-    fn add<'a>(pool: &mut Vec<Node<'a>>, leaf: &[u8], der: &'a [u8], anchor: bool) -> bool {
-        match parse_certificate(der) {
-            Ok(cert) => {
-                if der != leaf && !pool.iter().any(|n| n.der == der) {
-                    pool.push(Node { der, cert, anchor });
-                }
-                true
-            }
-            Err(_) => false,
+    fn add<'a>(pool: &mut Vec<Node<'a>>, leaf: &[u8], der: &'a [u8], anchor: bool) {
+        if der == leaf || pool.iter().any(|n| n.der == der) {
+            return;
+        }
+        if let Ok(cert) = parse_certificate(der) {
+            pool.push(Node { der, cert, anchor });
         }
     }
-    // The bundle's certificates parsed when it was registered.
+    // The bundle's certificates all parsed when it was registered.
     for der in &anchors.anchors {
         add(&mut pool, leaf, der, true);
     }

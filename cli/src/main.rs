@@ -242,6 +242,21 @@ pub struct VerifyBundleArgs {
     /// Accept a bundle without a verified transparency-log entry (recorded as a waived check).
     #[arg(long)]
     pub insecure_ignore_tlog: bool,
+    /// Expected GitHub workflow trigger (event name, e.g. push), exact.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_github_workflow_trigger: Option<String>,
+    /// Expected GitHub workflow commit SHA, exact.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_github_workflow_sha: Option<String>,
+    /// Expected GitHub workflow name, exact.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_github_workflow_name: Option<String>,
+    /// Expected GitHub workflow repository (owner/repo), exact.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_github_workflow_repository: Option<String>,
+    /// Expected GitHub workflow git ref (e.g. refs/heads/main), exact.
+    #[arg(long, conflicts_with = "key")]
+    pub certificate_github_workflow_ref: Option<String>,
     /// The artifact file, or sha256:<hex> of it (when no such file exists).
     pub artifact: String,
 }

@@ -11,7 +11,9 @@
 //!    individual properties are recorded as `certificate.chain`, `certificate.sct`,
 //!    `tlog.inclusion` and `signing.time`. Cairn adds `certificate.noRoot` (the bundle must not
 //!    ship a self-signed certificate: roots come only from the trusted root) and
-//!    `certificate.identity` (SAN and OIDC issuer, exact or anchored regex).
+//!    `certificate.identity` (any of several [`IdentityPolicy`]s: SAN and OIDC issuer, exact or
+//!    anchored regex, plus Fulcio claims such as the GitHub workflow ref; the check says which
+//!    policy matched, or why each did not).
 //! 3. `tlog.checkpoint` — for every log entry with an inclusion proof: the proof's `rootHash` and
 //!    `treeSize` equal the root hash and size in its signed checkpoint, and the checkpoint carries a
 //!    signature line named after its origin (C2SP signed note; Rekor v1 origins are
@@ -21,10 +23,17 @@
 //! 5. `statement.subject` — DSSE bundles only: the artifact's digest is a subject.
 //!
 //! Waived checks (`--insecure-ignore-tlog`) are recorded as skipped, never silently dropped.
+//!
+//! A key-signed bundle with neither a log entry nor a timestamp is checked by Cairn itself, and
+//! only under the waiver: DSSE over PAE of the payload; a message signature over the artifact
+//! bytes, or — given only `sha256:<hex>` — over that digest (ECDSA keys: the signature is over
+//! SHA-256 of the message, so the digest is all a prehash verifier needs; Ed25519 signs the
+//! message itself and RSA keys are not prehash-verified, so those fail closed).
 
 use crate::digest::{Digest, DigestAlgorithm};
 use crate::statement::Statement;
 use crate::verify::{Check, Verdict, verdict_of};
+use crate::x509::{FulcioClaim, FulcioClaims};
 use sigstore_verify::trust_root::TrustedRoot;
 use sigstore_verify::types::{Bundle, SignatureContent};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
@@ -87,13 +96,103 @@ impl Matcher {
     }
 }
 
+/// One acceptable keyless signer: the certificate's SAN (`subject`), its OIDC issuer, and
+/// optionally Fulcio claims (all must match).
+#[derive(Debug, Clone)]
+pub struct IdentityPolicy {
+    pub subject: Matcher,
+    pub issuer: Matcher,
+    pub claims: Vec<(FulcioClaim, Matcher)>,
+}
+
+impl IdentityPolicy {
+    /// A policy on the SAN and issuer only.
+    pub fn new(subject: Matcher, issuer: Matcher) -> Self {
+        Self {
+            subject,
+            issuer,
+            claims: Vec::new(),
+        }
+    }
+
+    /// Also require `claim` to match (e.g. the GitHub workflow ref).
+    pub fn with_claim(mut self, claim: FulcioClaim, matcher: Matcher) -> Self {
+        self.claims.push((claim, matcher));
+        self
+    }
+
+    /// `Ok(what matched)` or `Err(the first mismatch)`, against a verified certificate's values.
+    fn evaluate(
+        &self,
+        san: Option<&str>,
+        issuer: Option<&str>,
+        claims: &FulcioClaims,
+    ) -> Result<String, String> {
+        let shown = |v: Option<&str>| v.map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"));
+        if !san.is_some_and(|v| self.subject.is_match(v)) {
+            return Err(format!(
+                "SAN {} does not match {}",
+                shown(san),
+                self.subject.describe()
+            ));
+        }
+        if !issuer.is_some_and(|v| self.issuer.is_match(v)) {
+            return Err(format!(
+                "issuer {} does not match {}",
+                shown(issuer),
+                self.issuer.describe()
+            ));
+        }
+        let mut matched = Vec::new();
+        for (claim, matcher) in &self.claims {
+            let value = claims.get(*claim);
+            if !value.as_deref().is_some_and(|v| matcher.is_match(v)) {
+                return Err(format!(
+                    "claim {claim} {} does not match {}",
+                    shown(value.as_deref()),
+                    matcher.describe()
+                ));
+            }
+            matched.push(format!("{claim} {}", matcher.describe()));
+        }
+        Ok(if matched.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", matched.join(", "))
+        })
+    }
+}
+
 /// Who must have signed.
 #[derive(Debug, Clone)]
 pub enum Signer {
     /// A keyless (Fulcio) certificate whose SAN and OIDC issuer match.
     Identity { identity: Matcher, issuer: Matcher },
+    /// A keyless certificate matching any one of these policies (an empty list is refused).
+    Identities(Vec<IdentityPolicy>),
     /// A managed key, PEM SubjectPublicKeyInfo.
     Key { spki_der: Vec<u8> },
+}
+
+impl Signer {
+    /// The identity policies of a keyless signer, `None` for a key. Errors on an empty or
+    /// oversized list: an empty any-of would accept nothing, and must be said, not implied.
+    fn policies(&self) -> Result<Option<Vec<IdentityPolicy>>, BundleError> {
+        match self {
+            Signer::Identity { identity, issuer } => Ok(Some(vec![IdentityPolicy::new(
+                identity.clone(),
+                issuer.clone(),
+            )])),
+            Signer::Identities(list) if list.is_empty() => Err(BundleError::NoIdentityPolicy),
+            Signer::Identities(list) if list.len() > crate::limits::MAX_IDENTITY_POLICIES => {
+                Err(BundleError::TooManyIdentityPolicies {
+                    max: crate::limits::MAX_IDENTITY_POLICIES,
+                })
+            }
+            Signer::Identities(list) => Ok(Some(list.clone())),
+            Signer::Key { .. } => Ok(None),
+        }
+    }
 }
 
 /// Transparency-log requirement.
@@ -113,11 +212,21 @@ pub enum BundleError {
     DigestAlgorithm(DigestAlgorithm),
     #[error("invalid identity pattern: {0}")]
     Pattern(String),
+    #[error("no identity policy given: a keyless signer needs at least one")]
+    NoIdentityPolicy,
+    #[error("more than {max} identity policies")]
+    TooManyIdentityPolicies { max: usize },
 }
 
 impl BundleError {
     pub fn code(&self) -> crate::Code {
-        crate::Code::InvalidRequest
+        match self {
+            BundleError::TooManyIdentityPolicies { .. } => crate::Code::PayloadTooLarge,
+            BundleError::TrustedRoot(_)
+            | BundleError::DigestAlgorithm(_)
+            | BundleError::Pattern(_)
+            | BundleError::NoIdentityPolicy => crate::Code::InvalidRequest,
+        }
     }
 }
 
@@ -129,6 +238,8 @@ pub struct BundleReport {
     pub identity: Option<(String, String)>,
     /// The signing time proven by the log or a timestamp authority (unix ms).
     pub signing_time_ms: Option<i64>,
+    /// Which identity policy matched (index into the signer's list), for keyless bundles.
+    pub matched_policy: Option<usize>,
 }
 
 impl BundleReport {
@@ -151,11 +262,13 @@ pub fn verify_bundle(
     signer: &Signer,
     tlog: Tlog,
 ) -> Result<BundleReport, BundleError> {
+    let policies = signer.policies()?;
     let mut checks = Vec::new();
     let report = |checks: Vec<Check>| BundleReport {
         checks,
         identity: None,
         signing_time_ms: None,
+        matched_policy: None,
     };
 
     // 1. Parse.
@@ -205,25 +318,40 @@ pub fn verify_bundle(
             (&sha256).into()
         }
     };
-    let outcome = match signer {
-        Signer::Identity { identity, issuer } => {
-            // Exact matches are enforced by sigstore-verify itself; patterns are checked below
-            // against the claims of the verified certificate.
-            let mut policy = match (identity, issuer) {
-                (Matcher::Exact(id), Matcher::Exact(iss)) => {
-                    VerificationPolicy::new(id.as_str(), iss.as_str())
+    let outcome = match (signer, &policies) {
+        (_, Some(policies)) => {
+            // A single exact pair is enforced by sigstore-verify itself, as is an exact issuer
+            // shared by every policy; everything else is checked below (certificate.identity)
+            // against the verified certificate.
+            let shared_issuer = match policies.first().map(|p| &p.issuer) {
+                Some(Matcher::Exact(iss))
+                    if policies
+                        .iter()
+                        .all(|p| matches!(&p.issuer, Matcher::Exact(i) if i == iss)) =>
+                {
+                    Some(iss.as_str())
                 }
-                (_, Matcher::Exact(iss)) => {
-                    VerificationPolicy::any_identity().require_issuer(iss.as_str())
-                }
-                _ => VerificationPolicy::any_identity(),
+                _ => None,
+            };
+            let mut policy = match (policies.as_slice(), shared_issuer) {
+                (
+                    [
+                        IdentityPolicy {
+                            subject: Matcher::Exact(id),
+                            ..
+                        },
+                    ],
+                    Some(iss),
+                ) => VerificationPolicy::new(id.as_str(), iss),
+                (_, Some(iss)) => VerificationPolicy::any_identity().require_issuer(iss),
+                (_, None) => VerificationPolicy::any_identity(),
             };
             if tlog == Tlog::InsecureIgnore {
                 policy = policy.skip_tlog_unsafe();
             }
             verifier.verify(target, &bundle, &policy)
         }
-        Signer::Key { spki_der } => {
+        (Signer::Key { spki_der }, None) => {
             let mut policy = PublicKeyVerificationPolicy::new(
                 sigstore_verify::types::DerPublicKey::new(spki_der.clone()),
             );
@@ -231,6 +359,11 @@ pub fn verify_bundle(
                 policy = policy.skip_tlog_unsafe();
             }
             verifier.verify(target, &bundle, &policy)
+        }
+        // `policies` is `Some` for every keyless signer.
+        (Signer::Identity { .. } | Signer::Identities(_), None) => {
+            checks.push(Check::fail(names::SIGSTORE_VERIFY, "no identity policy"));
+            return Ok(report(checks));
         }
     };
     let result = match outcome {
@@ -248,47 +381,43 @@ pub fn verify_bundle(
         "signature, artifact binding and log entry consistency verified",
     ));
     let mut identity = None;
-    match signer {
-        Signer::Identity {
-            identity: want_identity,
-            issuer: want_issuer,
-        } => {
-            checks.push(flag(
-                names::CERTIFICATE_CHAIN,
-                result.certificate_verified(),
-                "chains to a Fulcio CA of the trusted root, valid at the signing time",
-            ));
-            if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
-                checks.push(check_no_root_in_chain(&raw));
-            }
-            checks.push(flag(
-                names::CERTIFICATE_SCT,
-                result.sct_verified(),
-                "SCT verified against a CT log key",
-            ));
-            let (san, iss) = (
-                result.identity().map(|s| s.as_str().to_owned()),
-                result.issuer().map(str::to_owned),
-            );
-            let matched = result.certificate_verified()
-                && san.as_deref().is_some_and(|v| want_identity.is_match(v))
-                && iss.as_deref().is_some_and(|v| want_issuer.is_match(v));
-            checks.push(flag(
-                names::CERTIFICATE_IDENTITY,
-                matched,
-                &format!(
-                    "{} issued by {} (expected {} from {})",
-                    san.as_deref().unwrap_or("?"),
-                    iss.as_deref().unwrap_or("?"),
-                    want_identity.describe(),
-                    want_issuer.describe()
-                ),
-            ));
-            if let (Some(s), Some(i)) = (san, iss) {
-                identity = Some((s, i));
-            }
+    let mut matched_policy = None;
+    if let Some(policies) = &policies {
+        checks.push(flag(
+            names::CERTIFICATE_CHAIN,
+            result.certificate_verified(),
+            "chains to a Fulcio CA of the trusted root, valid at the signing time",
+        ));
+        if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bundle_json) {
+            checks.push(check_no_root_in_chain(&raw));
         }
-        Signer::Key { .. } => {}
+        checks.push(flag(
+            names::CERTIFICATE_SCT,
+            result.sct_verified(),
+            "SCT verified against a CT log key",
+        ));
+        let (san, iss) = (
+            result.identity().map(|s| s.as_str().to_owned()),
+            result.issuer().map(str::to_owned),
+        );
+        // The claims of the certificate sigstore-verify just verified (the bundle's leaf).
+        let claims = bundle
+            .signing_certificate()
+            .and_then(|der| crate::x509::CertIdentity::from_der(der.as_bytes()).ok())
+            .map(|id| id.fulcio)
+            .unwrap_or_default();
+        let (check, matched) = match_policies(
+            policies,
+            result.certificate_verified(),
+            san.as_deref(),
+            iss.as_deref(),
+            &claims,
+        );
+        checks.push(check);
+        matched_policy = matched;
+        if let (Some(s), Some(i)) = (san, iss) {
+            identity = Some((s, i));
+        }
     }
     match tlog {
         Tlog::Required => checks.push(flag(
@@ -330,7 +459,66 @@ pub fn verify_bundle(
         checks,
         identity,
         signing_time_ms,
+        matched_policy,
     })
+}
+
+/// `certificate.identity`: the first policy the verified certificate satisfies, or why each
+/// failed. One policy without claims keeps the historical detail wording.
+fn match_policies(
+    policies: &[IdentityPolicy],
+    certificate_verified: bool,
+    san: Option<&str>,
+    issuer: Option<&str>,
+    claims: &FulcioClaims,
+) -> (Check, Option<usize>) {
+    let seen = format!("{} issued by {}", san.unwrap_or("?"), issuer.unwrap_or("?"));
+    if !certificate_verified {
+        return (
+            Check::fail(
+                names::CERTIFICATE_IDENTITY,
+                format!("not verified: {seen} (the certificate did not verify)"),
+            ),
+            None,
+        );
+    }
+    let mut reasons = Vec::with_capacity(policies.len());
+    for (i, policy) in policies.iter().enumerate() {
+        match policy.evaluate(san, issuer, claims) {
+            Ok(extra) => {
+                let expected = format!(
+                    "expected {} from {}{extra}",
+                    policy.subject.describe(),
+                    policy.issuer.describe()
+                );
+                let detail = if policies.len() == 1 {
+                    format!("{seen} ({expected})")
+                } else {
+                    format!(
+                        "{seen}: policy {} of {} matched ({expected})",
+                        i + 1,
+                        policies.len()
+                    )
+                };
+                return (Check::pass(names::CERTIFICATE_IDENTITY, detail), Some(i));
+            }
+            Err(why) => reasons.push(if policies.len() == 1 {
+                why
+            } else {
+                format!("policy {}: {why}", i + 1)
+            }),
+        }
+    }
+    (
+        Check::fail(
+            names::CERTIFICATE_IDENTITY,
+            format!(
+                "not verified: {seen}; no identity policy matched: {}",
+                reasons.join("; ")
+            ),
+        ),
+        None,
+    )
 }
 
 /// Steps 4-5: Cairn's Statement rules, for DSSE bundles.
@@ -387,6 +575,7 @@ fn verify_key_only(
                 checks,
                 identity: None,
                 signing_time_ms: None,
+                matched_policy: None,
             };
         }
     };
@@ -443,10 +632,7 @@ fn verify_key_only(
                         )
                     }
                 }
-                (BundleArtifact::Sha256(_), Some(_)) => Check::skipped(
-                    names::SIGNATURE,
-                    "a message signature without a log entry can only be checked against the artifact bytes, not its digest",
-                ),
+                (BundleArtifact::Sha256(digest), Some(sig)) => verify_prehashed(&key, digest, &sig),
             }
         }
         // A content kind this version does not know: never accepted.
@@ -467,6 +653,66 @@ fn verify_key_only(
         checks,
         identity: None,
         signing_time_ms: None,
+        matched_policy: None,
+    }
+}
+
+/// A message signature checked against the artifact's digest alone (no artifact bytes).
+///
+/// ECDSA signs H(message): with H(message) in hand, a prehash verifier checks the same equation
+/// as a message verifier. The digest's algorithm names H — `sha256:` for P-256 keys as cosign
+/// signs, `sha384:` for P-384 keys signing with SHA-384 — and a signature made with another
+/// hash simply does not verify. The prehash verifier is `sigstore-verify`'s own (aws-lc-rs),
+/// the one it uses for digest-only bundles with a log entry. Ed25519 signs the message itself
+/// (its hash is internal), so it cannot be checked from a digest; RSA keys are not supported
+/// here. Both fail, never pass unchecked.
+fn verify_prehashed(key: &crate::keys::PublicKey, digest: &Digest, sig: &[u8]) -> Check {
+    use crate::keys::KeyAlgorithm;
+    use sigstore_verify::crypto::{SigningScheme, verify_signature_prehashed};
+    use sigstore_verify::types::{DerPublicKey, SignatureBytes};
+    let scheme = match (key.algorithm(), digest.algorithm()) {
+        (KeyAlgorithm::EcdsaP256, DigestAlgorithm::Sha256) => SigningScheme::EcdsaP256Sha256,
+        (KeyAlgorithm::EcdsaP256, DigestAlgorithm::Sha384) => SigningScheme::EcdsaP256Sha384,
+        (KeyAlgorithm::EcdsaP384, DigestAlgorithm::Sha256) => SigningScheme::EcdsaP384Sha256,
+        (KeyAlgorithm::EcdsaP384, DigestAlgorithm::Sha384) => SigningScheme::EcdsaP384Sha384,
+        (KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384, other) => {
+            return Check::fail(
+                names::SIGNATURE,
+                format!(
+                    "ECDSA signatures are verified from a sha256 or sha384 digest, not {other}"
+                ),
+            );
+        }
+        (KeyAlgorithm::Ed25519, _) => {
+            return Check::fail(
+                names::SIGNATURE,
+                "an Ed25519 signature covers the message itself and cannot be verified from its digest: give the artifact file",
+            );
+        }
+        (KeyAlgorithm::Rsa, _) => {
+            return Check::fail(
+                names::SIGNATURE,
+                "RSA message signatures are not verified from a digest: give the artifact file",
+            );
+        }
+    };
+    match verify_signature_prehashed(
+        &DerPublicKey::new(key.spki_der().to_vec()),
+        digest.as_bytes(),
+        &SignatureBytes::new(sig.to_vec()),
+        scheme,
+    ) {
+        Ok(()) => Check::pass(
+            names::SIGNATURE,
+            format!(
+                "message signature over {digest} verifies with key {} (prehashed)",
+                key.keyid().short()
+            ),
+        ),
+        Err(_) => Check::fail(
+            names::SIGNATURE,
+            format!("message signature does not verify over {digest} with the key"),
+        ),
     }
 }
 

@@ -54,6 +54,11 @@ pub enum Code {
     InvalidSbom,
     /// A CycloneDX document declares a spec version Cairn does not accept (it accepts 1.2–1.7).
     UnsupportedSpecVersion,
+    /// An X.509 certificate or CA bundle is malformed, or a certificate chain violates a rule
+    /// (validity, CA constraints, key usage, code-signing EKU, unknown critical extension).
+    CertificateInvalid,
+    /// A certificate does not chain to any registered trust anchor.
+    UntrustedCertificate,
 }
 
 impl Code {
@@ -82,6 +87,8 @@ impl Code {
         Code::Internal,
         Code::InvalidSbom,
         Code::UnsupportedSpecVersion,
+        Code::CertificateInvalid,
+        Code::UntrustedCertificate,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -109,6 +116,8 @@ impl Code {
             Code::Internal => "internal",
             Code::InvalidSbom => "invalid_sbom",
             Code::UnsupportedSpecVersion => "unsupported_spec_version",
+            Code::CertificateInvalid => "certificate_invalid",
+            Code::UntrustedCertificate => "untrusted_certificate",
         }
     }
 }

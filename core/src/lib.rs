@@ -23,6 +23,7 @@ pub mod time;
 pub mod tlog;
 pub mod verify;
 pub mod vers;
+pub mod x509;
 
 pub use code::Code;
 pub use digest::{Digest, DigestAlgorithm};

@@ -51,3 +51,17 @@ pub const MAX_PURL_CHARS: usize = 4096;
 /// Maximum length of one version string compared by a version range (`vers`). Real versions are
 /// far shorter; the bound keeps comparison (and Maven's nested version lists) small.
 pub const MAX_VERSION_CHARS: usize = 256;
+/// Maximum size of a PEM CA bundle registered as X.509 trust anchors.
+pub const MAX_CA_BUNDLE_BYTES: usize = 1024 * 1024;
+/// Maximum number of certificates in one CA bundle.
+pub const MAX_CA_BUNDLE_CERTS: usize = 64;
+/// Maximum size of one DER certificate (Fulcio leaves are ~3 KB; RSA-8192 CAs under 4 KB).
+pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
+/// Maximum length of a certification path, leaf and trust anchor included.
+pub const MAX_CHAIN_CERTS: usize = 8;
+/// Maximum number of untrusted intermediates supplied with one leaf certificate.
+pub const MAX_SUPPLIED_INTERMEDIATES: usize = 16;
+/// Maximum number of candidate certification paths examined for one leaf.
+pub const MAX_CANDIDATE_PATHS: usize = 16;
+/// Maximum number of keyless identity policies in one verification (any-of).
+pub const MAX_IDENTITY_POLICIES: usize = 64;

@@ -5,11 +5,13 @@
 
 use cairn_core::Digest;
 use cairn_core::bundle::{
-    BundleArtifact, BundleReport, Matcher, Signer, Tlog, load_trusted_root, verify_bundle,
+    BundleArtifact, BundleReport, IdentityPolicy, Matcher, Signer, Tlog, load_trusted_root,
+    verify_bundle,
 };
 use cairn_core::encoding::{decode_base64, encode_base64};
-use cairn_core::keys::PublicKey;
+use cairn_core::keys::{GenerateAlgorithm, PublicKey, SigningKey};
 use cairn_core::verify::Verdict;
+use cairn_core::x509::FulcioClaim;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -395,4 +397,222 @@ fn a_key_signed_bundle_without_log_entry_needs_the_explicit_waiver() {
         Tlog::InsecureIgnore,
     );
     assert_eq!(forged.verdict(), Verdict::Fail, "{:?}", forged.checks);
+}
+
+/// The managed-key bundle, stripped of its log entry and timestamps, re-signed over `a.txt` by
+/// `key` (a message signature).
+fn key_only_bundle(key: &SigningKey) -> Value {
+    let rng = ring::rand::SystemRandom::new();
+    let artifact = std::fs::read(conformance_dir().join("a.txt")).unwrap();
+    let mut bundle = load("managed-key-happy-path");
+    bundle["verificationMaterial"]["tlogEntries"] = Value::Array(Vec::new());
+    bundle["verificationMaterial"]
+        .as_object_mut()
+        .unwrap()
+        .remove("timestampVerificationData");
+    bundle["messageSignature"]["signature"] =
+        Value::String(encode_base64(&key.sign(&artifact, &rng).unwrap()));
+    bundle
+}
+
+fn run_digest(bundle: &Value, key: &SigningKey, digest: &Digest) -> BundleReport {
+    let dir = conformance_dir();
+    let root =
+        std::fs::read_to_string(dir.join("../default-trust/production.trusted_root.json")).unwrap();
+    let verifier = load_trusted_root(&root).unwrap();
+    let signer = Signer::Key {
+        spki_der: key.public_key().spki_der().to_vec(),
+    };
+    verify_bundle(
+        &verifier,
+        &serde_json::to_vec(bundle).unwrap(),
+        BundleArtifact::Sha256(digest),
+        &signer,
+        Tlog::InsecureIgnore,
+    )
+    .unwrap()
+}
+
+fn detail_of(report: &BundleReport, check: &str) -> String {
+    report
+        .checks
+        .iter()
+        .find(|c| c.check == check)
+        .map(|c| c.detail.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_key_only_message_signature_verifies_from_the_digest_alone() {
+    let rng = ring::rand::SystemRandom::new();
+    let artifact = std::fs::read(conformance_dir().join("a.txt")).unwrap();
+    let sha256 = Digest::sha256_of(&artifact);
+    let sha384: Digest = format!(
+        "sha384:{}",
+        hex::encode(ring::digest::digest(&ring::digest::SHA384, &artifact))
+    )
+    .parse()
+    .unwrap();
+    let wrong = Digest::sha256_of(b"another artifact");
+
+    // P-256 (ring signs the message with SHA-256): the SHA-256 prehash verifies.
+    let p256 = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+    let bundle = key_only_bundle(&p256);
+    let ok = run_digest(&bundle, &p256, &sha256);
+    assert_eq!(ok.verdict(), Verdict::Pass, "{:?}", ok.checks);
+    assert_eq!(result_of(&ok, "bundle.signature"), "pass");
+    assert!(detail_of(&ok, "bundle.signature").contains("prehashed"));
+    assert_eq!(run_digest(&bundle, &p256, &wrong).verdict(), Verdict::Fail);
+    assert_eq!(
+        result_of(&run_digest(&bundle, &p256, &wrong), "bundle.signature"),
+        "fail"
+    );
+    // Another key's signature does not verify either.
+    let other = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+    assert_eq!(
+        run_digest(&bundle, &other, &sha256).verdict(),
+        Verdict::Fail
+    );
+
+    // P-384 (ring signs with SHA-384): the SHA-384 prehash verifies, a SHA-256 one does not.
+    let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(
+        &ring::signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+        &rng,
+    )
+    .unwrap();
+    let p384 = SigningKey::from_pkcs8(pkcs8.as_ref(), &rng).unwrap();
+    let bundle = key_only_bundle(&p384);
+    let ok = run_digest(&bundle, &p384, &sha384);
+    assert_eq!(ok.verdict(), Verdict::Pass, "{:?}", ok.checks);
+    assert_eq!(run_digest(&bundle, &p384, &sha256).verdict(), Verdict::Fail);
+    let wrong384: Digest = format!("sha384:{}", "00".repeat(48)).parse().unwrap();
+    assert_eq!(
+        run_digest(&bundle, &p384, &wrong384).verdict(),
+        Verdict::Fail
+    );
+
+    // Ed25519 cannot be checked from a digest: it fails, saying why.
+    let ed = SigningKey::generate(GenerateAlgorithm::Ed25519, &rng).unwrap();
+    let report = run_digest(&key_only_bundle(&ed), &ed, &sha256);
+    assert_eq!(report.verdict(), Verdict::Fail);
+    assert_eq!(result_of(&report, "bundle.signature"), "fail");
+    assert!(detail_of(&report, "bundle.signature").contains("Ed25519"));
+}
+
+const BEACON_REPO: &str = "sigstore-conformance/extremely-dangerous-public-oidc-beacon";
+
+#[test]
+fn any_of_several_identity_policies_may_match_and_the_report_says_which() {
+    let bundle = load("happy-path-v0.3");
+    let exact = |s: &str| Matcher::Exact(s.to_owned());
+    let wrong = IdentityPolicy::new(exact("https://github.com/acme/other"), exact(ACTIONS));
+    let right = IdentityPolicy::new(exact(BEACON), exact(ACTIONS));
+    let report = run(
+        "policies",
+        &bundle,
+        &Signer::Identities(vec![wrong.clone(), right]),
+        Tlog::Required,
+    );
+    assert_eq!(report.verdict(), Verdict::Pass, "{:?}", report.checks);
+    assert_eq!(report.matched_policy, Some(1));
+    assert!(detail_of(&report, "certificate.identity").contains("policy 2 of 2 matched"));
+
+    // None matches: every reason is given.
+    let google = IdentityPolicy::new(exact(BEACON), exact("https://accounts.google.com"));
+    let report = run(
+        "policies",
+        &bundle,
+        &Signer::Identities(vec![wrong, google]),
+        Tlog::Required,
+    );
+    assert_eq!(report.verdict(), Verdict::Fail);
+    assert_eq!(result_of(&report, "certificate.identity"), "fail");
+    let detail = detail_of(&report, "certificate.identity");
+    assert!(detail.contains("policy 1: SAN"), "{detail}");
+    assert!(detail.contains("policy 2: issuer"), "{detail}");
+    assert_eq!(report.matched_policy, None);
+}
+
+#[test]
+fn workflow_claims_constrain_a_keyless_signer() {
+    let bundle = load("happy-path-v0.3");
+    let exact = |s: &str| Matcher::Exact(s.to_owned());
+    let base = || {
+        IdentityPolicy::new(
+            Matcher::regex("https://github\\.com/.+").unwrap(),
+            exact(ACTIONS),
+        )
+    };
+    let all = base()
+        .with_claim(
+            FulcioClaim::GithubWorkflowTrigger,
+            exact("workflow_dispatch"),
+        )
+        .with_claim(
+            FulcioClaim::GithubWorkflowSha,
+            exact("c7b3dfb335f051e1c86bda4c716fac97df62ad81"),
+        )
+        .with_claim(
+            FulcioClaim::GithubWorkflowName,
+            exact("Extremely dangerous OIDC beacon"),
+        )
+        .with_claim(FulcioClaim::GithubWorkflowRepository, exact(BEACON_REPO))
+        .with_claim(FulcioClaim::GithubWorkflowRef, exact("refs/heads/main"))
+        .with_claim(
+            FulcioClaim::RunnerEnvironment,
+            Matcher::regex("github-hosted|self-hosted").unwrap(),
+        );
+    let report = run(
+        "claims",
+        &bundle,
+        &Signer::Identities(vec![all]),
+        Tlog::Required,
+    );
+    assert_eq!(report.verdict(), Verdict::Pass, "{:?}", report.checks);
+    assert!(detail_of(&report, "certificate.identity").contains("githubWorkflowRef"));
+
+    for (claim, value) in [
+        (FulcioClaim::GithubWorkflowRef, "refs/heads/dev"),
+        (FulcioClaim::GithubWorkflowTrigger, "push"),
+        (
+            FulcioClaim::GithubWorkflowRepository,
+            "sigstore-conformance/other",
+        ),
+        (
+            FulcioClaim::GithubWorkflowSha,
+            "0000000000000000000000000000000000000000",
+        ),
+        (FulcioClaim::GithubWorkflowName, "release"),
+        (FulcioClaim::DeploymentEnvironment, "production"),
+    ] {
+        let policy = base().with_claim(claim, exact(value));
+        let report = run(
+            "claims",
+            &bundle,
+            &Signer::Identities(vec![policy]),
+            Tlog::Required,
+        );
+        assert_eq!(report.verdict(), Verdict::Fail, "{claim} = {value}");
+        let detail = detail_of(&report, "certificate.identity");
+        assert!(detail.contains(&format!("claim {claim}")), "{detail}");
+    }
+}
+
+#[test]
+fn an_empty_policy_list_is_an_error_not_a_pass() {
+    let dir = conformance_dir();
+    let root =
+        std::fs::read_to_string(dir.join("../default-trust/production.trusted_root.json")).unwrap();
+    let verifier = load_trusted_root(&root).unwrap();
+    let bytes = std::fs::read(dir.join("happy-path-v0.3/bundle.sigstore.json")).unwrap();
+    let artifact = std::fs::read(dir.join("a.txt")).unwrap();
+    let err = verify_bundle(
+        &verifier,
+        &bytes,
+        BundleArtifact::Bytes(&artifact),
+        &Signer::Identities(Vec::new()),
+        Tlog::Required,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), cairn_core::Code::InvalidRequest);
 }

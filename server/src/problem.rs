@@ -28,7 +28,9 @@ pub fn status(code: Code) -> StatusCode {
         | Code::KeyRevoked
         | Code::ProofInvalid
         | Code::InvalidSbom
-        | Code::UnsupportedSpecVersion => StatusCode::UNPROCESSABLE_ENTITY,
+        | Code::UnsupportedSpecVersion
+        | Code::CertificateInvalid
+        | Code::UntrustedCertificate => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::Forbidden => StatusCode::FORBIDDEN,

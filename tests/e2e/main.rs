@@ -14,3 +14,4 @@ mod rejections;
 mod revocation;
 #[path = "../support/testdata.rs"]
 mod shared;
+mod workflow_flags;

@@ -7,11 +7,12 @@ use crate::output::Outcome;
 use anyhow::Context;
 use cairn_core::Digest;
 use cairn_core::bundle::{
-    BundleArtifact, Matcher, SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
-    Signer, Tlog, load_trusted_root, verify_bundle,
+    BundleArtifact, IdentityPolicy, Matcher, SIGSTORE_PRODUCTION_TRUSTED_ROOT,
+    SIGSTORE_STAGING_TRUSTED_ROOT, Signer, Tlog, load_trusted_root, verify_bundle,
 };
 use cairn_core::keys::PublicKey;
 use cairn_core::verify::Verdict;
+use cairn_core::x509::FulcioClaim;
 use std::path::Path;
 
 pub fn verify(args: &VerifyBundleArgs) -> anyhow::Result<Outcome> {
@@ -46,17 +47,56 @@ pub fn verify(args: &VerifyBundleArgs) -> anyhow::Result<Outcome> {
                 spki_der: key.spki_der().to_vec(),
             }
         }
-        (None, Some(identity), Some(issuer)) => Signer::Identity { identity, issuer },
+        (None, Some(identity), Some(issuer)) => {
+            // cosign's --certificate-github-workflow-* flags: exact matches on the Fulcio
+            // claims (V2 extensions, else the deprecated GitHub ones).
+            let claims: Vec<(FulcioClaim, Matcher)> = [
+                (
+                    FulcioClaim::GithubWorkflowTrigger,
+                    &args.certificate_github_workflow_trigger,
+                ),
+                (
+                    FulcioClaim::GithubWorkflowSha,
+                    &args.certificate_github_workflow_sha,
+                ),
+                (
+                    FulcioClaim::GithubWorkflowName,
+                    &args.certificate_github_workflow_name,
+                ),
+                (
+                    FulcioClaim::GithubWorkflowRepository,
+                    &args.certificate_github_workflow_repository,
+                ),
+                (
+                    FulcioClaim::GithubWorkflowRef,
+                    &args.certificate_github_workflow_ref,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(claim, value)| value.clone().map(|v| (claim, Matcher::Exact(v))))
+            .collect();
+            if claims.is_empty() {
+                Signer::Identity { identity, issuer }
+            } else {
+                let mut policy = IdentityPolicy::new(identity, issuer);
+                policy.claims = claims;
+                Signer::Identities(vec![policy])
+            }
+        }
         _ => anyhow::bail!(
             "give either --key, or a certificate identity (--certificate-identity[-regexp]) \
              and an issuer (--certificate-oidc-issuer[-regexp])"
         ),
     };
     let bundle = read_input(&args.bundle)?;
-    // A sha256:<hex> argument that is not a file on disk is a digest (conformance protocol).
+    // A sha256:<hex> argument that is not a file on disk is a digest (conformance protocol);
+    // sha384:<hex> too, for key-signed bundles of P-384 keys checked without a log entry.
     let bytes;
     let digest;
-    let artifact = if !Path::new(&args.artifact).exists() && args.artifact.starts_with("sha256:") {
+    let is_digest = ["sha256:", "sha384:"]
+        .iter()
+        .any(|prefix| args.artifact.starts_with(prefix));
+    let artifact = if !Path::new(&args.artifact).exists() && is_digest {
         digest = args.artifact.parse::<Digest>()?;
         BundleArtifact::Sha256(&digest)
     } else {

@@ -9,7 +9,7 @@ mod encrypted;
 mod pem;
 
 pub use encrypted::{EncryptedKeyError, decrypt_private_key, encrypt_private_key};
-pub use pem::{PemError, decode_pem, encode_pem};
+pub use pem::{PemError, decode_pem, decode_pem_blocks, encode_pem};
 
 use crate::digest::Digest;
 use crate::limits;

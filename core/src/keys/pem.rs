@@ -18,7 +18,31 @@ pub enum PemError {
 /// Decode the first PEM block in `input`: its label and DER contents.
 pub fn decode_pem(input: &[u8]) -> Result<(String, Vec<u8>), PemError> {
     let text = std::str::from_utf8(input).map_err(|_| PemError::NotUtf8)?;
-    let begin_at = text.find("-----BEGIN ").ok_or(PemError::MissingBegin)?;
+    next_block(text)?
+        .map(|(label, der, _)| (label, der))
+        .ok_or(PemError::MissingBegin)
+}
+
+/// Decode the PEM blocks of `input` in order (text between blocks is ignored), stopping after
+/// `max + 1` blocks so a caller can tell "more than `max`" without decoding an unbounded number.
+pub fn decode_pem_blocks(input: &[u8], max: usize) -> Result<Vec<(String, Vec<u8>)>, PemError> {
+    let mut text = std::str::from_utf8(input).map_err(|_| PemError::NotUtf8)?;
+    let mut blocks = Vec::new();
+    while blocks.len() <= max {
+        let Some((label, der, used)) = next_block(text)? else {
+            break;
+        };
+        blocks.push((label, der));
+        text = text.get(used..).unwrap_or("");
+    }
+    Ok(blocks)
+}
+
+/// The first block of `text`, and how many bytes of `text` it spans (up to its END line).
+fn next_block(text: &str) -> Result<Option<(String, Vec<u8>, usize)>, PemError> {
+    let Some(begin_at) = text.find("-----BEGIN ") else {
+        return Ok(None);
+    };
     let after_begin = &text[begin_at + "-----BEGIN ".len()..];
     let label_end = after_begin.find("-----").ok_or(PemError::MissingBegin)?;
     let label = &after_begin[..label_end];
@@ -35,7 +59,8 @@ pub fn decode_pem(input: &[u8]) -> Result<(String, Vec<u8>), PemError> {
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
     let der = STANDARD.decode(body).map_err(|_| PemError::Base64)?;
-    Ok((label.to_owned(), der))
+    let used = (text.len() - body_start.len()) + end_at + end_marker.len();
+    Ok(Some((label.to_owned(), der, used)))
 }
 
 /// Encode DER bytes as a PEM block with 64-column lines.
@@ -76,5 +101,23 @@ mod tests {
             decode_pem(b"-----BEGIN X-----\n!!\n-----END X-----\n"),
             Err(PemError::Base64)
         );
+    }
+
+    #[test]
+    fn decodes_every_block_in_order_up_to_the_bound() {
+        let text = format!(
+            "junk\n{}between\n{}{}",
+            encode_pem("CERTIFICATE", b"one"),
+            encode_pem("CERTIFICATE", b"two"),
+            encode_pem("OTHER", b"three")
+        );
+        let blocks = decode_pem_blocks(text.as_bytes(), 10).unwrap();
+        let ders: Vec<&[u8]> = blocks.iter().map(|(_, d)| d.as_slice()).collect();
+        assert_eq!(ders, [b"one".as_slice(), b"two", b"three"]);
+        assert_eq!(blocks[2].0, "OTHER");
+        // One more than the bound is decoded, never all of them.
+        assert_eq!(decode_pem_blocks(text.as_bytes(), 1).unwrap().len(), 2);
+        assert!(decode_pem_blocks(b"no pem here", 3).unwrap().is_empty());
+        assert!(decode_pem_blocks(b"-----BEGIN X-----\nAAAA\n", 3).is_err());
     }
 }

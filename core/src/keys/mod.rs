@@ -330,6 +330,20 @@ impl PublicKey {
             }
             other => return Err(KeyError::UnsupportedAlgorithm(format!("OID {other}"))),
         };
+        // The key must be a valid point: an off-curve EC key would be registered and then
+        // fail every verification (or worse, confuse a verifier that does not check).
+        let validator: Option<&'static dyn aws_lc_rs::signature::VerificationAlgorithm> =
+            match algorithm {
+                KeyAlgorithm::EcdsaP256 => Some(&aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1),
+                KeyAlgorithm::EcdsaP384 => Some(&aws_lc_rs::signature::ECDSA_P384_SHA384_ASN1),
+                KeyAlgorithm::Ed25519 => Some(&aws_lc_rs::signature::ED25519),
+                KeyAlgorithm::Rsa => None,
+            };
+        if let Some(alg) = validator
+            && aws_lc_rs::signature::ParsedPublicKey::new(alg, &key_bits).is_err()
+        {
+            return Err(KeyError::MalformedSpki);
+        }
         Ok(Self {
             algorithm,
             spki_der: der.to_vec(),
@@ -497,6 +511,19 @@ impl SigningKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn off_curve_points_are_rejected() {
+        // A P-256 SPKI whose point is not on the curve (OpenSSL refuses it too).
+        let pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEDp8Rk3o5rLf4VQmkODe7qdKX8rZ9\nHHJX8GvJ5ht6Y0Yk3H+eBz4BeRlzXw3Y2bSgDmpxZ5nROMy6JQ2dUCEYeA==\n-----END PUBLIC KEY-----\n";
+        assert_eq!(
+            PublicKey::from_pem(pem.as_bytes()).unwrap_err(),
+            KeyError::MalformedSpki
+        );
+        let good = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &ring::rand::SystemRandom::new())
+            .unwrap();
+        assert!(PublicKey::from_pem(good.public_key().to_pem().as_bytes()).is_ok());
+    }
     use ring::rand::SystemRandom;
 
     #[test]

@@ -42,6 +42,10 @@ pub enum Code {
     MethodNotAllowed,
     /// The database or another dependency is unavailable.
     Unavailable,
+    /// An SBOM document is malformed or not valid against its CycloneDX schema.
+    InvalidSbom,
+    /// The document declares a specification version Cairn does not support.
+    UnsupportedSpecVersion,
     /// A bug or an unexpected failure; details are in the server log under the request id.
     Internal,
 }
@@ -66,6 +70,8 @@ impl Code {
         Code::UnsupportedMediaType,
         Code::MethodNotAllowed,
         Code::Unavailable,
+        Code::InvalidSbom,
+        Code::UnsupportedSpecVersion,
         Code::Internal,
     ];
 
@@ -88,6 +94,8 @@ impl Code {
             Code::UnsupportedMediaType => "unsupported_media_type",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::Unavailable => "unavailable",
+            Code::InvalidSbom => "invalid_sbom",
+            Code::UnsupportedSpecVersion => "unsupported_spec_version",
             Code::Internal => "internal",
         }
     }

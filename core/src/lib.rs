@@ -18,6 +18,7 @@ pub mod predicate;
 pub mod statement;
 pub mod time;
 pub mod verify;
+pub mod xsd;
 
 pub use code::Code;
 pub use digest::{Digest, DigestAlgorithm};

@@ -29,3 +29,7 @@ pub const MAX_PUBLIC_KEY_BYTES: usize = 16 * 1024;
 pub const MAX_PAGE_SIZE: u32 = 500;
 /// Default page size of a listing.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Deepest element nesting of an XML document the schema validator accepts (`cairn_core::xsd`):
+/// far above what CycloneDX needs (each level of nested components costs two elements), low
+/// enough that the recursive validator stays well inside a thread's stack.
+pub const MAX_XML_DEPTH: usize = 256;

@@ -33,3 +33,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// far above what CycloneDX needs (each level of nested components costs two elements), low
 /// enough that the recursive validator stays well inside a thread's stack.
 pub const MAX_XML_DEPTH: usize = 256;
+/// Most attributes (namespace declarations included) on one element of an XML document the
+/// schema validator accepts: the XML parser's duplicate check is quadratic in this number, and
+/// CycloneDX elements carry a handful.
+pub const MAX_XML_ATTRIBUTES_PER_ELEMENT: usize = 128;

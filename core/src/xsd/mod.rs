@@ -52,7 +52,8 @@ impl Schema {
     /// over the whole document.
     ///
     /// Errors: [`XsdError::Xml`] when the document is not well-formed XML (or has a DTD), and
-    /// [`XsdError::TooDeep`] when it nests deeper than [`crate::limits::MAX_XML_DEPTH`].
+    /// [`XsdError::TooDeep`] / [`XsdError::TooManyAttributes`] beyond
+    /// [`crate::limits::MAX_XML_DEPTH`] / [`crate::limits::MAX_XML_ATTRIBUTES_PER_ELEMENT`].
     pub fn validate(&self, xml: &str, max: usize) -> Result<Vec<Violation>, XsdError> {
         validate::validate(&self.compiled, xml, max)
     }
@@ -82,6 +83,9 @@ pub enum XsdError {
     /// The document nests elements deeper than the limit.
     #[error("the document nests elements deeper than {limit} levels")]
     TooDeep { limit: usize },
+    /// An element of the document has more attributes than the limit.
+    #[error("an element has more than {limit} attributes")]
+    TooManyAttributes { limit: usize },
     /// The schema is invalid or uses a construct this validator does not support.
     #[error("invalid or unsupported XML schema: {0}")]
     Schema(String),
@@ -94,7 +98,7 @@ impl XsdError {
     pub fn code(&self) -> Code {
         match self {
             XsdError::Xml(_) => Code::InvalidSbom,
-            XsdError::TooDeep { .. } => Code::PayloadTooLarge,
+            XsdError::TooDeep { .. } | XsdError::TooManyAttributes { .. } => Code::PayloadTooLarge,
             // Cairn only compiles the schemas it embeds: a failure there is a bug.
             XsdError::Schema(_) => Code::Internal,
             XsdError::UnsupportedVersion(_) => Code::UnsupportedSpecVersion,

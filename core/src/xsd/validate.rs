@@ -31,7 +31,59 @@ pub(crate) fn deeper_than(doc: &Document<'_>, limit: usize) -> bool {
     false
 }
 
+/// Refuse elements with more than `limit` attributes before parsing: the parser checks
+/// duplicates pairwise, so one element with 100,000 attributes would cost minutes. A single pass
+/// over the raw text that counts `=` outside quotes in each start tag (comments, CDATA sections,
+/// processing instructions and declarations skipped); malformed input is left to the parser.
+pub(crate) fn check_attribute_counts(xml: &str, limit: usize) -> Result<(), XsdError> {
+    let b = xml.as_bytes();
+    let mut i = 0;
+    let skip_to = |from: usize, end: &[u8]| -> usize {
+        b.get(from..)
+            .and_then(|rest| rest.windows(end.len()).position(|w| w == end))
+            .map_or(b.len(), |p| from + p + end.len())
+    };
+    while i < b.len() {
+        let Some(p) = b.get(i..).and_then(|rest| rest.iter().position(|c| *c == b'<')) else {
+            break;
+        };
+        i += p + 1;
+        let rest = b.get(i..).unwrap_or(&[]);
+        if rest.starts_with(b"!--") {
+            i = skip_to(i + 3, b"-->");
+        } else if rest.starts_with(b"![CDATA[") {
+            i = skip_to(i + 8, b"]]>");
+        } else if rest.starts_with(b"?") {
+            i = skip_to(i + 1, b"?>");
+        } else if rest.starts_with(b"!") || rest.starts_with(b"/") {
+            i = skip_to(i, b">");
+        } else {
+            // A start tag: count '=' outside quoted attribute values.
+            let mut count = 0usize;
+            let mut quote: Option<u8> = None;
+            while let Some(&c) = b.get(i) {
+                i += 1;
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(c),
+                    (None, b'=') => {
+                        count += 1;
+                        if count > limit {
+                            return Err(XsdError::TooManyAttributes { limit });
+                        }
+                    }
+                    (None, b'>') => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn parse(xml: &str) -> Result<Document<'_>, XsdError> {
+    check_attribute_counts(xml, crate::limits::MAX_XML_ATTRIBUTES_PER_ELEMENT)?;
     let options = ParsingOptions {
         allow_dtd: false,
         ..ParsingOptions::default()
@@ -842,4 +894,28 @@ pub(crate) fn node_path(node: Node<'_, '_>) -> String {
         out.push_str(&p);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_counting_skips_quotes_comments_and_cdata() {
+        let ok = r#"<a x="1=2=3" y='=>'><!-- <b c=1 d=2 e=3> --><![CDATA[<f g=1 h=2 i=3>]]><?pi j=1 k=2 l=3?><m n="1"/></a>"#;
+        assert!(check_attribute_counts(ok, 2).is_ok());
+        assert!(check_attribute_counts(r#"<a x="1" y="2" z="3"/>"#, 2).is_err());
+        assert!(check_attribute_counts(r#"<a x="1" y="2"/><b z="3"/>"#, 2).is_ok());
+        // Unterminated constructs do not loop or panic; the parser reports them.
+        for bad in ["<", "<!--", "<![CDATA[", "<?", "<a x=\"", "<a x='1'", "</"] {
+            assert!(check_attribute_counts(bad, 2).is_ok(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_count_same_named_siblings() {
+        let doc = Document::parse("<r><a/><b><c/></b><a><d/><d/></a></r>").unwrap();
+        let paths: Vec<String> = doc.descendants().filter(Node::is_element).map(node_path).collect();
+        assert_eq!(paths, ["/r", "/r/a[1]", "/r/b", "/r/b/c", "/r/a[2]", "/r/a[2]/d[1]", "/r/a[2]/d[2]"]);
+    }
 }

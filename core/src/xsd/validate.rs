@@ -610,13 +610,37 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             if !ic.selector.iter().any(|p| path_matches(p, rel)) {
                 continue;
             }
-            self.collectors.push(Collector {
+            let mut col = Collector {
                 scope: si,
                 depth,
                 node: node.id(),
                 values: vec![None; ic.fields.len()],
                 broken: false,
-            });
+            };
+            // Fields that are attributes of the selected node itself (`@bom-ref`) are known
+            // now: finish the tuple at once, so duplicates are reported in document order.
+            if ic.fields.iter().all(|f| f.iter().all(is_own_attribute)) {
+                for (fi, field) in ic.fields.iter().enumerate() {
+                    for test in field.iter().filter_map(|p| p.attribute.as_ref()) {
+                        if let Some(v) = self.attribute_field(node, test, ty) {
+                            match col.values.get_mut(fi) {
+                                Some(slot @ None) => *slot = Some(v),
+                                Some(Some(_)) => col.broken = true,
+                                None => {}
+                            }
+                        }
+                    }
+                }
+                if col.broken {
+                    self.report(node, None, "identity", || {
+                        "an identity-constraint field selects more than one node".to_owned()
+                    });
+                } else {
+                    self.finish_collector(col, node);
+                }
+                continue;
+            }
+            self.collectors.push(col);
         }
         // Fields of every open collector (including the ones just opened) against this node.
         let mut found: Vec<(usize, usize, Option<Value>)> = Vec::new();
@@ -769,7 +793,18 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         }
         if let Some(dup) = scope.table.replace(tuple) {
             let shown = show_tuple(&dup);
-            self.report(node, None, rule, || {
+            // Point at the attribute when the key is one attribute of the selected node.
+            let attribute = match ic.fields.as_slice() {
+                [field] => match field.as_slice() {
+                    [p] if is_own_attribute(p) => match &p.attribute {
+                        Some(NameTest::Name(n)) => Some(n.local.as_str()),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            self.report(node, attribute, rule, || {
                 format!("duplicate value {shown} for {rule} constraint {}", ic.name.local)
             });
         }
@@ -814,6 +849,11 @@ fn show_tuple(tuple: &[Value]) -> String {
         })
         .collect();
     parts.join(", ")
+}
+
+/// Is this field path an attribute of the selected node itself?
+fn is_own_attribute(p: &XPath) -> bool {
+    !p.descendant && p.steps.is_empty() && p.attribute.is_some()
 }
 
 /// Does a selector/field path (its element steps) match the path from the context node?

@@ -24,6 +24,7 @@ pub mod tlog;
 pub mod verify;
 pub mod vers;
 pub mod x509;
+pub mod xsd;
 
 pub use code::Code;
 pub use digest::{Digest, DigestAlgorithm};

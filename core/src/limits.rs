@@ -65,3 +65,11 @@ pub const MAX_SUPPLIED_INTERMEDIATES: usize = 16;
 pub const MAX_CANDIDATE_PATHS: usize = 16;
 /// Maximum number of keyless identity policies in one verification (any-of).
 pub const MAX_IDENTITY_POLICIES: usize = 64;
+/// Deepest element nesting of an XML document the schema validator accepts (`cairn_core::xsd`):
+/// far above what CycloneDX needs (each level of nested components costs two elements), low
+/// enough that the recursive validator stays well inside a thread's stack.
+pub const MAX_XML_DEPTH: usize = 256;
+/// Most attributes (namespace declarations included) on one element of an XML document the
+/// schema validator accepts: the XML parser's duplicate check is quadratic in this number, and
+/// CycloneDX elements carry a handful.
+pub const MAX_XML_ATTRIBUTES_PER_ELEMENT: usize = 128;

@@ -1,0 +1,1 @@
+//! Tests of the whole pipeline on small schemas.

@@ -48,10 +48,6 @@ pub enum Code {
     ProofInvalid,
     /// The database or another dependency is unavailable.
     Unavailable,
-    /// An SBOM document is malformed or not valid against its CycloneDX schema.
-    InvalidSbom,
-    /// The document declares a specification version Cairn does not support.
-    UnsupportedSpecVersion,
     /// A bug or an unexpected failure; details are in the server log under the request id.
     Internal,
     /// A CycloneDX document is malformed or does not validate against its official schema.
@@ -88,8 +84,6 @@ impl Code {
         Code::MethodNotAllowed,
         Code::ProofInvalid,
         Code::Unavailable,
-        Code::InvalidSbom,
-        Code::UnsupportedSpecVersion,
         Code::Internal,
         Code::InvalidSbom,
         Code::UnsupportedSpecVersion,
@@ -119,8 +113,6 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::ProofInvalid => "proof_invalid",
             Code::Unavailable => "unavailable",
-            Code::InvalidSbom => "invalid_sbom",
-            Code::UnsupportedSpecVersion => "unsupported_spec_version",
             Code::Internal => "internal",
             Code::InvalidSbom => "invalid_sbom",
             Code::UnsupportedSpecVersion => "unsupported_spec_version",

@@ -471,3 +471,163 @@ pub struct EventPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+/// `POST /v1/sboms` response.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SbomUploadResponse {
+    /// `sha256:` of the exact document bytes.
+    pub id: String,
+    /// False when this document was already linked to this artifact.
+    pub created: bool,
+    pub subject: String,
+    pub spec_version: String,
+    /// json | xml
+    pub format: String,
+    /// Components indexed (nested ones included).
+    pub components: usize,
+    pub log_entry: LogEntryDto,
+}
+
+/// One component of an SBOM.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentDto {
+    /// CycloneDX type (library, application, container, …).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bom_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Canonical purl when it parses, else as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+}
+
+impl From<&cairn_store::ComponentRecord> for ComponentDto {
+    fn from(c: &cairn_store::ComponentRecord) -> Self {
+        Self {
+            kind: Some(c.kind.clone()),
+            bom_ref: c.bom_ref.clone(),
+            group: c.group.clone(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl.clone(),
+            licenses: c.licenses.clone(),
+        }
+    }
+}
+
+impl ComponentDto {
+    pub fn hit(h: &cairn_store::ComponentHit) -> Self {
+        Self {
+            kind: None,
+            bom_ref: None,
+            group: None,
+            name: h.name.clone(),
+            version: h.version.clone(),
+            purl: h.purl.clone(),
+            licenses: Vec::new(),
+        }
+    }
+}
+
+/// `GET /v1/artifacts/{digest}/components`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactComponents {
+    pub digest: String,
+    pub items: Vec<ComponentDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// An artifact containing a searched component.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentSearchHit {
+    pub digest: String,
+    /// Repository names seen for the artifact.
+    pub names: Vec<String>,
+    /// The matching components (one per version found).
+    pub components: Vec<ComponentDto>,
+}
+
+/// `GET /v1/components`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentSearchPage {
+    /// The purl searched for, normalised.
+    pub purl: String,
+    pub items: Vec<ComponentSearchHit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A component in a diff.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffComponentDto {
+    /// The package key matched on (purl without version, else group/name).
+    pub key: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionChangeDto {
+    pub key: String,
+    pub old_version: Option<String>,
+    pub new_version: Option<String>,
+}
+
+/// `GET /v1/artifacts/{digest}/sbom/diff?against=`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SbomDiffDto {
+    pub digest: String,
+    pub against: String,
+    pub added: Vec<DiffComponentDto>,
+    pub removed: Vec<DiffComponentDto>,
+    pub version_changed: Vec<VersionChangeDto>,
+}
+
+impl SbomDiffDto {
+    pub fn new(
+        digest: &cairn_core::Digest,
+        against: &cairn_core::Digest,
+        d: &cairn_core::sbom::SbomDiff,
+    ) -> Self {
+        let component = |c: &cairn_core::sbom::ComponentRef| DiffComponentDto {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl.clone(),
+        };
+        Self {
+            digest: digest.to_string(),
+            against: against.to_string(),
+            added: d.added.iter().map(component).collect(),
+            removed: d.removed.iter().map(component).collect(),
+            version_changed: d
+                .version_changed
+                .iter()
+                .map(|v| VersionChangeDto {
+                    key: v.key.clone(),
+                    old_version: v.old_version.clone(),
+                    new_version: v.new_version.clone(),
+                })
+                .collect(),
+        }
+    }
+}

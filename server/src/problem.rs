@@ -90,6 +90,12 @@ pub enum ApiError {
     Key(#[from] KeyError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Sbom(cairn_core::sbom::SbomError),
+    #[error("{0}")]
+    InvalidSbom(String),
+    #[error("{0}")]
+    InvalidImageRef(String),
     #[error("request body exceeds the limit of {limit} bytes for this route")]
     TooLarge { limit: usize },
     #[error("{0}")]
@@ -126,6 +132,9 @@ impl ApiError {
             ApiError::Digest(e) => e.code(),
             ApiError::Key(e) => e.code(),
             ApiError::Store(e) => e.code(),
+            ApiError::Sbom(e) => e.code(),
+            ApiError::InvalidSbom(_) => Code::InvalidSbom,
+            ApiError::InvalidImageRef(_) => Code::InvalidImageRef,
             ApiError::TooLarge { .. } => Code::PayloadTooLarge,
             ApiError::Unauthorized(_) => Code::Unauthorized,
             ApiError::Forbidden(_) => Code::Forbidden,

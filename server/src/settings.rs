@@ -20,6 +20,8 @@ pub struct Limits {
     pub attestation_body_bytes: usize,
     /// Maximum body of small JSON requests (keys).
     pub json_body_bytes: usize,
+    /// Maximum body of `POST /v1/sboms`.
+    pub sbom_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -27,6 +29,7 @@ impl Default for Limits {
         Self {
             attestation_body_bytes: cairn_core::limits::DEFAULT_ATTESTATION_BODY_BYTES,
             json_body_bytes: 64 * 1024,
+            sbom_body_bytes: cairn_core::limits::MAX_SBOM_BYTES,
         }
     }
 }

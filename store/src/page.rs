@@ -11,6 +11,18 @@ pub struct Cursor(pub(crate) i64);
 #[error("invalid cursor (pass back the nextCursor of a previous page)")]
 pub struct CursorError;
 
+impl Cursor {
+    /// The position this cursor stands for (positive), for listings paged outside SQL.
+    pub fn position(self) -> i64 {
+        self.0
+    }
+
+    /// A cursor at `position` (clamped to at least 1).
+    pub fn at(position: i64) -> Self {
+        Self(position.max(1))
+    }
+}
+
 impl FromStr for Cursor {
     type Err = CursorError;
     fn from_str(s: &str) -> Result<Self, CursorError> {

@@ -264,6 +264,42 @@ pub fn parse(bytes: &[u8]) -> Result<Sbom, SbomError> {
     Ok(sbom)
 }
 
+/// Validate a CycloneDX document (JSON or XML) against the official schema of its own spec
+/// version: JSON Schema for JSON ([`validate_json`]), XML Schema for XML ([`crate::xsd`]).
+pub fn validate(bytes: &[u8]) -> Result<SchemaReport, SbomError> {
+    let (format, body) = sniff(bytes)?;
+    match format {
+        SbomFormat::Json => validate_json(bytes),
+        SbomFormat::Xml => {
+            let doc = xml::document(body)?;
+            let spec_version = xml::spec_version_of(&doc)?;
+            drop(doc);
+            let text = std::str::from_utf8(body)
+                .map_err(|e| SbomError::malformed(SbomFormat::Xml, e))?;
+            let schema = crate::xsd::cyclonedx_schema(spec_version.as_str())
+                .map_err(|e| SbomError::Schema(spec_version, e.to_string()))?;
+            let mut found = schema
+                .validate(text, MAX_VIOLATIONS + 1)
+                .map_err(|e| SbomError::malformed(SbomFormat::Xml, e))?;
+            let truncated = found.len() > MAX_VIOLATIONS;
+            found.truncate(MAX_VIOLATIONS);
+            Ok(SchemaReport {
+                spec_version,
+                format: SbomFormat::Xml,
+                violations: found
+                    .into_iter()
+                    .map(|v| Violation {
+                        path: v.path,
+                        rule: v.rule,
+                        message: v.message,
+                    })
+                    .collect(),
+                truncated,
+            })
+        }
+    }
+}
+
 /// Tell JSON from XML and apply the checks every entry point shares: the size limit, a leading
 /// UTF-8 byte-order mark (dropped), and for JSON the nesting depth.
 pub fn sniff(bytes: &[u8]) -> Result<(SbomFormat, &[u8]), SbomError> {

@@ -85,6 +85,8 @@ pub async fn upload(
     } else {
         web::block(move || verify_upload(received, &trusted, &revoked)).await??
     };
+    // SBOMs carried as predicates must be valid CycloneDX before anything is stored.
+    let embedded = embedded_sboms(&verified).await?;
     // A scoped writer may only push for the image names it was given.
     principal.require_scopes(
         verified
@@ -101,6 +103,7 @@ pub async fn upload(
             .map(|k| k.name.clone())
             .unwrap_or_default()
     };
+    index_sboms(&state, &principal.actor(&req), &verified, embedded).await?;
     let mut attestations: Vec<AcceptedAttestation> = Vec::with_capacity(stored.len());
     for (s, v) in stored.iter().zip(&verified) {
         let receipt = state.log.receipt(&state.store, &s.log).await?;
@@ -115,6 +118,100 @@ pub async fn upload(
         tracing::debug!(id = %a.id, created = a.created, predicate_type = %a.predicate_type, "attestation accepted");
     }
     Ok(HttpResponse::build(status).json(AttestationUploadResponse { attestations }))
+}
+
+/// The CycloneDX predicates of an upload, as documents (index in the upload, bytes, parsed),
+/// validated against their schema off the async workers.
+async fn embedded_sboms(
+    verified: &[cairn_core::attestation::VerifiedAttestation],
+) -> Result<Vec<(usize, Vec<u8>, cairn_core::sbom::Sbom)>, ApiError> {
+    let mut documents = Vec::new();
+    for (i, v) in verified.iter().enumerate() {
+        if v.statement.predicate_type == cairn_core::predicate::CAIRN_SBOM_REFERENCE_V1
+            && v.statement
+                .predicate
+                .as_ref()
+                .and_then(cairn_core::predicate::sbom_reference)
+                .is_none()
+        {
+            return Err(ApiError::InvalidSbom(
+                "an sbom-reference predicate must name the document as {\"sbom\": {\"digest\": {\"sha256\": \"<64 hex>\"}}}".into(),
+            ));
+        }
+        if !cairn_core::predicate::is_cyclonedx(&v.statement.predicate_type) {
+            continue;
+        }
+        let predicate = v.statement.predicate.as_ref().ok_or_else(|| {
+            ApiError::InvalidSbom("a CycloneDX attestation has no predicate".into())
+        })?;
+        let bytes = serde_json::to_vec(predicate)
+            .map_err(|e| ApiError::InvalidSbom(format!("predicate: {e}")))?;
+        documents.push((i, bytes));
+    }
+    if documents.is_empty() {
+        return Ok(Vec::new());
+    }
+    web::block(move || {
+        documents
+            .into_iter()
+            .map(|(i, bytes)| super::sboms::parse_valid(&bytes).map(|s| (i, bytes, s)))
+            .collect::<Result<Vec<_>, ApiError>>()
+    })
+    .await?
+}
+
+/// Index what the stored attestations say about SBOMs: embedded CycloneDX documents under
+/// every subject digest, and detached references (`https://cairn.dev/sbom-reference/v1`).
+async fn index_sboms(
+    state: &AppState,
+    actor: &cairn_store::Actor,
+    verified: &[cairn_core::attestation::VerifiedAttestation],
+    embedded: Vec<(usize, Vec<u8>, cairn_core::sbom::Sbom)>,
+) -> Result<(), ApiError> {
+    for (i, bytes, sbom) in &embedded {
+        let v = &verified[*i];
+        for subject in &v.statement.subjects {
+            for digest in &subject.digests {
+                state
+                    .store
+                    .insert_sbom(
+                        &cairn_store::NewSbom {
+                            bytes,
+                            media_type: super::sboms::media_type(sbom.format),
+                            sbom,
+                            subject: digest,
+                            subject_name: Some(subject.name.as_str()),
+                            attestation_id: Some(&v.content_id),
+                        },
+                        now(),
+                        actor,
+                    )
+                    .await?;
+            }
+        }
+    }
+    for v in verified {
+        if v.statement.predicate_type != cairn_core::predicate::CAIRN_SBOM_REFERENCE_V1 {
+            continue;
+        }
+        let Some(sbom) = v
+            .statement
+            .predicate
+            .as_ref()
+            .and_then(cairn_core::predicate::sbom_reference)
+        else {
+            continue;
+        };
+        for subject in &v.statement.subjects {
+            for digest in &subject.digests {
+                state
+                    .store
+                    .insert_sbom_reference(digest, &sbom, &v.content_id)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -6,6 +6,7 @@ pub mod attestations;
 pub mod health;
 pub mod keys;
 pub mod log;
+pub mod sboms;
 pub mod tokens;
 
 use crate::problem::ApiError;
@@ -26,6 +27,11 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
         Access::Read,
     ),
     (Method::GET, "/v1/artifacts/{digest}/history", Access::Audit),
+    (Method::POST, "/v1/sboms", Access::Write),
+    (Method::GET, "/v1/artifacts/{digest}/sbom", Access::Read),
+    (Method::GET, "/v1/artifacts/{digest}/sbom/diff", Access::Read),
+    (Method::GET, "/v1/artifacts/{digest}/components", Access::Read),
+    (Method::GET, "/v1/components", Access::Read),
     (Method::GET, "/v1/events", Access::Audit),
     (Method::GET, "/v1/log/checkpoint", Access::Read),
     (Method::GET, "/v1/log/key", Access::Read),
@@ -81,6 +87,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(artifacts::attestations)),
         )
         .service(resource("/v1/artifacts/{digest}/history").route(web::get().to(log::history)))
+        .service(resource("/v1/sboms").route(web::post().to(sboms::upload)))
+        .service(resource("/v1/artifacts/{digest}/sbom").route(web::get().to(sboms::get)))
+        .service(resource("/v1/artifacts/{digest}/sbom/diff").route(web::get().to(sboms::diff)))
+        .service(
+            resource("/v1/artifacts/{digest}/components").route(web::get().to(sboms::components)),
+        )
+        .service(resource("/v1/components").route(web::get().to(sboms::search)))
         .service(resource("/v1/events").route(web::get().to(log::events)))
         .service(resource("/v1/log/checkpoint").route(web::get().to(log::checkpoint)))
         .service(resource("/v1/log/key").route(web::get().to(log::key)))

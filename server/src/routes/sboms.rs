@@ -310,7 +310,7 @@ pub async fn search(
             }),
         }
     }
-    let start = usize::try_from(page.after.map_or(0, |c| c.0 - 1)).unwrap_or(usize::MAX);
+    let start = usize::try_from(page.after.map_or(0, |c| c.position() - 1)).unwrap_or(usize::MAX);
     let total = artifacts.len();
     let mut items: Vec<ComponentSearchHit> = artifacts
         .into_iter()
@@ -321,7 +321,8 @@ pub async fn search(
         item.names = state.store.artifact_names(&item.digest).await?;
     }
     let end = start.saturating_add(items.len());
-    let next_cursor = (end < total).then(|| format!("c{}", end + 1));
+    let next_cursor = (end < total)
+        .then(|| Cursor::at(i64::try_from(end + 1).unwrap_or(i64::MAX)).to_string());
     Ok(HttpResponse::Ok().json(ComponentSearchPage {
         purl: purl.to_canonical(),
         items,

@@ -73,6 +73,39 @@ impl Api {
             .context("reading the server's answer")
     }
 
+    pub fn post_bytes_query(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
+        let rb = self.with_auth(
+            self.http
+                .post(self.url(path))
+                .query(query)
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body),
+        );
+        json_body(send(rb, &self.base)?)
+    }
+
+    /// The body bytes and the response headers (lowercase names).
+    pub fn get_bytes(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<(Vec<u8>, std::collections::HashMap<String, String>)> {
+        let rb = self.with_auth(self.http.get(self.url(path)));
+        let resp = send(rb, &self.base)?;
+        let headers = resp
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let bytes = resp.bytes().context("reading the server's answer")?;
+        Ok((bytes.to_vec(), headers))
+    }
+
     pub fn delete_json(&self, path: &str) -> anyhow::Result<Value> {
         let rb = self.with_auth(self.http.delete(self.url(path)));
         json_body(send(rb, &self.base)?)

@@ -59,6 +59,26 @@ pub enum Command {
     Artifact(ArtifactCommand),
     /// List the attestations about an artifact, newest first.
     Attestations(AttestationsArgs),
+    /// CycloneDX SBOMs: validate offline, push (optionally signed), fetch, diff.
+    #[command(subcommand)]
+    Sbom(SbomCommand),
+    /// Which artifacts contain a component (by purl; optionally a version or a vers range).
+    Search {
+        /// Package URL, e.g. pkg:maven/org.apache.logging.log4j/log4j-core (a version in it
+        /// selects that version only).
+        #[arg(long)]
+        purl: String,
+        /// Only this version.
+        #[arg(long, conflicts_with = "versions")]
+        version: Option<String>,
+        /// Only versions in this range, e.g. "vers:maven/>=2.0.0|<2.17.1".
+        #[arg(long)]
+        versions: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long)]
+        cursor: Option<String>,
+    },
     /// The transparency log: its key, signed checkpoints, offline receipt checks, monitoring.
     #[command(subcommand)]
     Log(LogCommand),
@@ -76,6 +96,35 @@ pub enum Command {
     /// Create, list and revoke API tokens (admin).
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Validate CycloneDX files (JSON or XML, 1.2-1.7) against the official schemas, offline.
+    /// Exit 0 all valid, 1 any invalid, 2 unreadable.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Push an SBOM for an image; with --key it is signed (embedded up to 1 MiB of JSON,
+    /// else detached: the document plus a signed Statement naming its sha256).
+    Push {
+        /// IMAGE@sha256:<hex>
+        #[arg(long)]
+        subject: String,
+        /// Private key file (cosign-format, password from CAIRN_PASSWORD).
+        #[arg(long)]
+        key: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// Fetch an artifact's newest SBOM (stdout, or --output-file).
+    Get {
+        digest: String,
+        #[arg(long)]
+        output_file: Option<PathBuf>,
+    },
+    /// Components added, removed and changed in version from AGAINST to DIGEST.
+    Diff { digest: String, against: String },
 }
 
 #[derive(Debug, Subcommand)]

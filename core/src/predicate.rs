@@ -30,7 +30,11 @@ pub fn is_cyclonedx(predicate_type: &str) -> bool {
 
 /// The SBOM digest a [`CAIRN_SBOM_REFERENCE_V1`] predicate names, if well formed.
 pub fn sbom_reference(predicate: &serde_json::Value) -> Option<crate::Digest> {
-    let hex = predicate.get("sbom")?.get("digest")?.get("sha256")?.as_str()?;
+    let hex = predicate
+        .get("sbom")?
+        .get("digest")?
+        .get("sha256")?
+        .as_str()?;
     format!("sha256:{hex}").parse().ok()
 }
 
@@ -77,8 +81,13 @@ mod tests {
         assert!(!is_cyclonedx("https://cyclonedx.org/bomb"));
         let hex = "a".repeat(64);
         let p = serde_json::json!({"sbom": {"digest": {"sha256": hex}}});
-        assert_eq!(sbom_reference(&p).unwrap().to_string(), format!("sha256:{hex}"));
-        assert!(sbom_reference(&serde_json::json!({"sbom": {"digest": {"sha256": "x"}}})).is_none());
+        assert_eq!(
+            sbom_reference(&p).unwrap().to_string(),
+            format!("sha256:{hex}")
+        );
+        assert!(
+            sbom_reference(&serde_json::json!({"sbom": {"digest": {"sha256": "x"}}})).is_none()
+        );
     }
 
     #[test]

@@ -314,7 +314,9 @@ pub(crate) async fn position_of(
     .bind(subject)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| StoreError::Corrupt(format!("{} {content_id} has no log entry", kind.as_str())))?;
+    .ok_or_else(|| {
+        StoreError::Corrupt(format!("{} {content_id} has no log entry", kind.as_str()))
+    })?;
     let hash: Vec<u8> = row.try_get("leaf_hash")?;
     Ok(LogPosition {
         index: to_u64(row.try_get("idx")?)?,

@@ -288,7 +288,10 @@ impl Store {
         if let Some(l) = filter.license.as_deref() {
             let quoted = serde_json::to_string(l)
                 .map_err(|e| StoreError::Corrupt(format!("license filter: {e}")))?;
-            sql.push_str(&format!(" AND licenses LIKE ${} ESCAPE '\\'", binds.len() + 4));
+            sql.push_str(&format!(
+                " AND licenses LIKE ${} ESCAPE '\\'",
+                binds.len() + 4
+            ));
             binds.push(format!("%{}%", escape_like(&quoted)));
         }
         sql.push_str(" ORDER BY ordinal LIMIT $3");

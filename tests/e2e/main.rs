@@ -12,6 +12,7 @@ mod quickstart;
 mod readme;
 mod rejections;
 mod revocation;
+mod sbom;
 #[path = "../support/testdata.rs"]
 mod shared;
 mod workflow_flags;

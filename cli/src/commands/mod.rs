@@ -4,12 +4,13 @@ mod bundle;
 mod keys;
 mod log;
 mod query;
+mod sbom;
 mod sign;
 mod tokens;
 mod verify;
 
 use crate::output::Outcome;
-use crate::{ArtifactCommand, Cli, Command, KeyCommand, LogCommand, TokenCommand};
+use crate::{ArtifactCommand, Cli, Command, KeyCommand, LogCommand, SbomCommand, TokenCommand};
 use anyhow::Context;
 use std::io::Read;
 use std::path::Path;
@@ -44,6 +45,29 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::VerifyBundle(args) => bundle::verify(args),
         Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
         Command::Attestations(args) => query::attestations(cli, args),
+        Command::Sbom(SbomCommand::Validate { files }) => sbom::validate(files),
+        Command::Sbom(SbomCommand::Push { subject, key, file }) => {
+            sbom::push(cli, subject, file, key.as_deref())
+        }
+        Command::Sbom(SbomCommand::Get {
+            digest,
+            output_file,
+        }) => sbom::get(cli, digest, output_file.as_deref()),
+        Command::Sbom(SbomCommand::Diff { digest, against }) => sbom::diff(cli, digest, against),
+        Command::Search {
+            purl,
+            version,
+            versions,
+            limit,
+            cursor,
+        } => sbom::search(
+            cli,
+            purl,
+            version.as_deref(),
+            versions.as_deref(),
+            *limit,
+            cursor.as_deref(),
+        ),
         Command::Log(LogCommand::Key) => log::key(cli),
         Command::Log(LogCommand::Checkpoint { log_key }) => {
             log::checkpoint(cli, log_key.as_deref())

@@ -13,7 +13,10 @@ use cairn_core::predicate::{CAIRN_SIGNATURE_V1, resolve_type_alias};
 use cairn_core::statement::{Statement, Subject};
 use ring::rand::SystemRandom;
 
-fn load_signing_key(path: &std::path::Path, rng: &SystemRandom) -> anyhow::Result<SigningKey> {
+pub(crate) fn load_signing_key(
+    path: &std::path::Path,
+    rng: &SystemRandom,
+) -> anyhow::Result<SigningKey> {
     let pem = read_input(path)?;
     let password = password_from_env().unwrap_or_default();
     let pkcs8 = decrypt_private_key(&pem, password.as_bytes()).with_context(|| {
@@ -25,7 +28,7 @@ fn load_signing_key(path: &std::path::Path, rng: &SystemRandom) -> anyhow::Resul
     Ok(SigningKey::from_pkcs8(&pkcs8, rng)?)
 }
 
-fn subject_of(image: &ImageRef) -> Subject {
+pub(crate) fn subject_of(image: &ImageRef) -> Subject {
     Subject {
         name: image.name().to_owned(),
         digests: vec![image.digest().clone()],
@@ -64,7 +67,7 @@ pub fn push(cli: &Cli, file: &std::path::Path) -> anyhow::Result<Outcome> {
     upload(cli, read_input(file)?)
 }
 
-fn upload(cli: &Cli, body: Vec<u8>) -> anyhow::Result<Outcome> {
+pub(crate) fn upload(cli: &Cli, body: Vec<u8>) -> anyhow::Result<Outcome> {
     let api = Api::new(&cli.server, cli.token.as_deref())?;
     let answer = api.post_bytes("/v1/attestations", "application/json", body)?;
     let mut human = String::new();

@@ -520,8 +520,11 @@ mod tests {
             PublicKey::from_pem(pem.as_bytes()).unwrap_err(),
             KeyError::MalformedSpki
         );
-        let good = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &ring::rand::SystemRandom::new())
-            .unwrap();
+        let good = SigningKey::generate(
+            GenerateAlgorithm::EcdsaP256,
+            &ring::rand::SystemRandom::new(),
+        )
+        .unwrap();
         assert!(PublicKey::from_pem(good.public_key().to_pem().as_bytes()).is_ok());
     }
     use ring::rand::SystemRandom;

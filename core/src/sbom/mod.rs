@@ -274,8 +274,8 @@ pub fn validate(bytes: &[u8]) -> Result<SchemaReport, SbomError> {
             let doc = xml::document(body)?;
             let spec_version = xml::spec_version_of(&doc)?;
             drop(doc);
-            let text = std::str::from_utf8(body)
-                .map_err(|e| SbomError::malformed(SbomFormat::Xml, e))?;
+            let text =
+                std::str::from_utf8(body).map_err(|e| SbomError::malformed(SbomFormat::Xml, e))?;
             let schema = crate::xsd::cyclonedx_schema(spec_version.as_str())
                 .map_err(|e| SbomError::Schema(spec_version, e.to_string()))?;
             let mut found = schema

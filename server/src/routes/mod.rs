@@ -29,8 +29,16 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/v1/artifacts/{digest}/history", Access::Audit),
     (Method::POST, "/v1/sboms", Access::Write),
     (Method::GET, "/v1/artifacts/{digest}/sbom", Access::Read),
-    (Method::GET, "/v1/artifacts/{digest}/sbom/diff", Access::Read),
-    (Method::GET, "/v1/artifacts/{digest}/components", Access::Read),
+    (
+        Method::GET,
+        "/v1/artifacts/{digest}/sbom/diff",
+        Access::Read,
+    ),
+    (
+        Method::GET,
+        "/v1/artifacts/{digest}/components",
+        Access::Read,
+    ),
     (Method::GET, "/v1/components", Access::Read),
     (Method::GET, "/v1/events", Access::Audit),
     (Method::GET, "/v1/log/checkpoint", Access::Read),

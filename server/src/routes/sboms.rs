@@ -46,7 +46,14 @@ pub fn parse_valid(bytes: &[u8]) -> Result<Sbom, ApiError> {
             .violations
             .iter()
             .take(5)
-            .map(|v| format!("{} ({}): {}", if v.path.is_empty() { "/" } else { &v.path }, v.rule, v.message))
+            .map(|v| {
+                format!(
+                    "{} ({}): {}",
+                    if v.path.is_empty() { "/" } else { &v.path },
+                    v.rule,
+                    v.message
+                )
+            })
             .collect();
         return Err(ApiError::InvalidSbom(format!(
             "the document does not validate against the CycloneDX {} {} schema ({}{} violations): {}",
@@ -140,9 +147,9 @@ pub async fn upload(
 /// `sha256:<hex>` or `IMAGE@sha256:<hex>`.
 fn parse_subject(s: &str) -> Result<(Digest, Option<String>), ApiError> {
     if s.contains('@') {
-        let r: ImageRef = s
-            .parse()
-            .map_err(|e: cairn_core::image::ImageRefError| ApiError::InvalidImageRef(e.to_string()))?;
+        let r: ImageRef = s.parse().map_err(|e: cairn_core::image::ImageRefError| {
+            ApiError::InvalidImageRef(e.to_string())
+        })?;
         Ok((r.digest().clone(), Some(r.name().to_owned())))
     } else {
         Ok((s.parse()?, None))
@@ -321,8 +328,8 @@ pub async fn search(
         item.names = state.store.artifact_names(&item.digest).await?;
     }
     let end = start.saturating_add(items.len());
-    let next_cursor = (end < total)
-        .then(|| Cursor::at(i64::try_from(end + 1).unwrap_or(i64::MAX)).to_string());
+    let next_cursor =
+        (end < total).then(|| Cursor::at(i64::try_from(end + 1).unwrap_or(i64::MAX)).to_string());
     Ok(HttpResponse::Ok().json(ComponentSearchPage {
         purl: purl.to_canonical(),
         items,

@@ -19,6 +19,7 @@ mod page;
 pub mod provision;
 mod sboms;
 mod tokens;
+mod trust_roots;
 mod writer;
 
 pub use artifacts::ArtifactSummary;
@@ -31,6 +32,7 @@ pub use log::{Actor, EntryKind, LogAudit, LogEntry, LogIdentity, LogPosition, Ne
 pub use page::{Cursor, Page, PageRequest};
 pub use sboms::{ComponentFilter, ComponentHit, ComponentRecord, NewSbom, SbomRecord, StoredSbom};
 pub use tokens::{NewToken, TokenRecord};
+pub use trust_roots::{TrustRoot, TrustRootKind};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -58,6 +60,8 @@ pub enum StoreError {
     KeyNameConflict { keyid: String, existing: String },
     #[error("a token named {name:?} already exists (names are never reused)")]
     TokenNameConflict { name: String },
+    #[error("a different trust root is already registered under the name {name:?}")]
+    TrustRootNameConflict { name: String },
     #[error("{detail}")]
     LogRange { detail: String },
     #[error(
@@ -79,7 +83,8 @@ impl StoreError {
             StoreError::LogRange { .. } => cairn_core::Code::InvalidRequest,
             StoreError::KeyNameConflict { .. }
             | StoreError::RevocationConflict { .. }
-            | StoreError::TokenNameConflict { .. } => cairn_core::Code::Conflict,
+            | StoreError::TokenNameConflict { .. }
+            | StoreError::TrustRootNameConflict { .. } => cairn_core::Code::Conflict,
         }
     }
 }

@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_sboms.sql"),
         postgres: include_str!("../../migrations/postgres/0005_sboms.sql"),
     },
+    Migration {
+        version: 6,
+        name: "trust_roots",
+        sqlite: include_str!("../../migrations/sqlite/0006_trust_roots.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_trust_roots.sql"),
+    },
 ];
 
 /// Arbitrary constant identifying Cairn's migration lock.

@@ -225,10 +225,13 @@ impl VersionRange {
             return Ok(true);
         }
         for pair in ranges.windows(2) {
-            if let [lo, hi] = pair {
-                if is_lower(lo) && is_upper(hi) && v > lo.key && v < hi.key {
-                    return Ok(true);
-                }
+            if let [lo, hi] = pair
+                && is_lower(lo)
+                && is_upper(hi)
+                && v > lo.key
+                && v < hi.key
+            {
+                return Ok(true);
             }
         }
         Ok(false)
@@ -346,15 +349,14 @@ impl FromStr for VersionRange {
         }
         parsed.sort_by(|a, b| a.key.cmp(&b.key));
         for pair in parsed.windows(2) {
-            if let [a, b] = pair {
-                if a.key == b.key {
-                    return Err(invalid(&format!(
-                        "version {:?} appears twice (as {:?} and {:?})",
-                        excerpt(&b.version, 64),
-                        excerpt(&a.version, 64),
-                        excerpt(&b.version, 64)
-                    )));
-                }
+            if let [a, b] = pair
+                && a.key == b.key
+            {
+                return Err(invalid(&format!(
+                    "{:?} and {:?} are the same version",
+                    excerpt(&a.version, 64),
+                    excerpt(&b.version, 64)
+                )));
             }
         }
         let ranges: Vec<&Constraint> = parsed

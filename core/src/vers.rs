@@ -1490,6 +1490,36 @@ mod tests {
         assert!(npm.contains("1.2.3").unwrap());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(s in "\\PC{0,80}", v in "\\PC{0,40}") {
+            if let Ok(r) = format!("vers:{s}").parse::<VersionRange>() {
+                let _ = r.contains(&v);
+            }
+            for scheme in Scheme::ALL {
+                let _ = compare(scheme, &v, &s);
+            }
+        }
+
+        /// `>=lo|<hi` contains exactly the versions in [lo, hi), in every scheme that reads
+        /// plain dotted numbers.
+        #[test]
+        fn half_open_interval_contains_what_it_should(
+            a in (0u32..20, 0u32..20, 0u32..20),
+            b in (0u32..20, 0u32..20, 0u32..20),
+            v in (0u32..20, 0u32..20, 0u32..20),
+        ) {
+            let ver = |(x, y, z): (u32, u32, u32)| format!("{x}.{y}.{z}");
+            proptest::prop_assume!(a < b);
+            for scheme in [Scheme::Npm, Scheme::Cargo, Scheme::Maven, Scheme::Pypi, Scheme::Deb, Scheme::Gem, Scheme::Generic] {
+                let r = range(&format!("vers:{scheme}/>={}|<{}", ver(a), ver(b)));
+                let inside = a <= v && v < b;
+                proptest::prop_assert_eq!(r.contains(&ver(v)).unwrap(), inside, "{} in {}", ver(v), r);
+                proptest::prop_assert_eq!(range(&r.to_canonical()), r.clone());
+            }
+        }
+    }
+
     #[test]
     fn long_maven_versions_stay_shallow() {
         // Every '-' opens a nested list: the length limit bounds the nesting.

@@ -177,7 +177,7 @@ fn take_year(s: &str) -> Option<(i64, &str)> {
         None => (false, s),
     };
     let n = body.bytes().take_while(u8::is_ascii_digit).count();
-    if n < 4 || n > 12 || (n > 4 && body.starts_with('0')) {
+    if !(4..=12).contains(&n) || (n > 4 && body.starts_with('0')) {
         return None;
     }
     let (y, rest) = take_digits(body, None, 12)?;

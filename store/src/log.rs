@@ -208,7 +208,7 @@ pub(crate) async fn append(
         bodies.push(body);
     }
     let frontier_ids = tlog::frontier(size);
-    let known = fetch_nodes(&mut **tx, &frontier_ids).await?;
+    let known = fetch_nodes(tx, &frontier_ids).await?;
     let frontier: Vec<(NodeId, Hash)> = frontier_ids
         .iter()
         .map(|id| {

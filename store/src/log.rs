@@ -24,6 +24,10 @@ pub enum EntryKind {
     KeyRevocation,
     TrustRoot,
     Policy,
+    /// A Verification Summary Attestation the server issued.
+    Vsa,
+    /// A change of the verdict of (digest, policy).
+    Verdict,
 }
 
 impl EntryKind {
@@ -34,6 +38,8 @@ impl EntryKind {
         EntryKind::KeyRevocation,
         EntryKind::TrustRoot,
         EntryKind::Policy,
+        EntryKind::Vsa,
+        EntryKind::Verdict,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -44,6 +50,8 @@ impl EntryKind {
             EntryKind::KeyRevocation => "key-revocation",
             EntryKind::TrustRoot => "trust-root",
             EntryKind::Policy => "policy",
+            EntryKind::Vsa => "vsa",
+            EntryKind::Verdict => "verdict",
         }
     }
 }
@@ -57,7 +65,7 @@ impl std::str::FromStr for EntryKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown event type {:?} (one of attestation, sbom, key, key-revocation, trust-root, policy)",
+                    "unknown event type {:?} (one of attestation, sbom, key, key-revocation, trust-root, policy, vsa, verdict)",
                     cairn_core::code::excerpt(s, 40)
                 )
             })

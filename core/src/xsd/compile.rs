@@ -1737,7 +1737,9 @@ fn parse_xpath(node: Node<'_, '_>, xpath: &str, field: bool) -> R<Vec<XPath>> {
             if test.is_empty() {
                 return Err(bad());
             }
-            let name_test = name_test(node, test, is_attr)?;
+            let name_test = name_test(node, test, is_attr).map_err(|e| {
+                err(format!("unsupported identity-constraint XPath {xpath:?}: {e}"))
+            })?;
             if is_attr {
                 if !field || !last {
                     return Err(bad());

@@ -111,7 +111,7 @@ pub(crate) fn validate(c: &Compiled, xml: &str, max: usize) -> Result<Vec<Violat
     };
     let root = doc.root_element();
     let name = root.tag_name();
-    match c.global_element(name.namespace(), name.name()) {
+    match c.global_element(element_ns(name), name.name()) {
         Some(decl) => v.visit_decl(root, decl, 1)?,
         None => {
             v.report(root, None, "undeclared-element", || {
@@ -127,7 +127,7 @@ pub(crate) fn validate(c: &Compiled, xml: &str, max: usize) -> Result<Vec<Violat
 
 fn expanded(node: Node<'_, '_>) -> String {
     let name = node.tag_name();
-    match name.namespace() {
+    match element_ns(name) {
         Some(ns) => format!("{{{ns}}}{}", name.name()),
         None => name.name().to_owned(),
     }
@@ -226,7 +226,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             Process::Skip => Ok(()),
             Process::Strict | Process::Lax => {
                 let name = node.tag_name();
-                if let Some(decl) = self.c.global_element(name.namespace(), name.name()) {
+                if let Some(decl) = self.c.global_element(element_ns(name), name.name()) {
                     return self.visit_decl(node, decl, depth);
                 }
                 if w.process == Process::Strict && !node.has_attribute((XSI_NS, "type")) {
@@ -239,6 +239,16 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 }
                 self.visit(node, depth, Target::Lax)
             }
+        }
+    }
+
+    /// Lax assessment (XSD 1.0 §3.3.4): validate against a global declaration if there is one,
+    /// else look at the attributes and children the same way.
+    fn visit_lax(&mut self, node: Node<'d, 'i>, depth: usize) -> Result<(), XsdError> {
+        let name = node.tag_name();
+        match self.c.global_element(element_ns(name), name.name()) {
+            Some(decl) => self.visit_decl(node, decl, depth),
+            None => self.visit(node, depth, Target::Lax),
         }
     }
 
@@ -339,7 +349,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 Some(t) => self.content(node, depth, t, decl, wants_value)?,
                 None => {
                     for child in node.children().filter(Node::is_element) {
-                        self.visit(child, depth + 1, Target::Lax)?;
+                        self.visit_lax(child, depth + 1)?;
                     }
                     None
                 }
@@ -481,7 +491,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 self.report(child, None, "unexpected-element", || {
                     format!("{} is not allowed: the content is a simple value", expanded(child))
                 });
-                self.visit(child, depth + 1, Target::Lax)?;
+                self.visit_lax(child, depth + 1)?;
             }
             let text = text_of(node);
             // An empty element takes the declared default or fixed value (cvc-elt.5.1).
@@ -532,7 +542,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                         continue;
                     }
                     let name = child.tag_name();
-                    match matcher.step(&c.elements, name.namespace(), name.name()) {
+                    match matcher.step(&c.elements, element_ns(name), name.name()) {
                         Some(Matched::Element(e)) => self.visit_decl(child, e, depth + 1)?,
                         Some(Matched::Any(w)) => self.visit_wildcard(child, w, depth + 1)?,
                         None => {
@@ -548,7 +558,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                                     )
                                 }
                             });
-                            self.visit(child, depth + 1, Target::Lax)?;
+                            self.visit_lax(child, depth + 1)?;
                         }
                     }
                 }
@@ -571,7 +581,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                         self.report(child, None, "unexpected-element", || {
                             format!("{} is not allowed: the content must be empty", expanded(child))
                         });
-                        self.visit(child, depth + 1, Target::Lax)?;
+                        self.visit_lax(child, depth + 1)?;
                     }
                 }
             }
@@ -869,8 +879,14 @@ fn path_matches(p: &XPath, rel: &[Node<'_, '_>]) -> bool {
     let tail = &rel[rel.len() - n..];
     p.steps.iter().zip(tail).all(|(test, node)| {
         let name = node.tag_name();
-        test.matches(name.namespace(), name.name())
+        test.matches(element_ns(name), name.name())
     })
+}
+
+/// The namespace of an element; `xmlns=""` undeclares the default namespace, which the parser
+/// reports as an empty URI: that is no namespace.
+fn element_ns<'a>(name: roxmltree::ExpandedName<'a, '_>) -> Option<&'a str> {
+    name.namespace().filter(|n| !n.is_empty())
 }
 
 fn is_xsi_control(ns: Option<&str>, name: &str) -> bool {

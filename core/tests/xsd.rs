@@ -31,9 +31,14 @@ fn every_xml_document_of_the_corpus_is_classified_as_upstream_says() {
         let file = f["file"].as_str().unwrap();
         let expected = f["expected"].as_str().unwrap();
         let expect_valid = expected == "valid";
-        assert!(expect_valid || expected.starts_with("invalid"), "{file}: {expected}");
+        assert!(
+            expect_valid || expected.starts_with("invalid"),
+            "{file}: {expected}"
+        );
         let verdict = if expect_valid { "valid" } else { "invalid" };
-        *counts.entry(format!("{version}/xml/{verdict}")).or_default() += 1;
+        *counts
+            .entry(format!("{version}/xml/{verdict}"))
+            .or_default() += 1;
 
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let schema = cyclonedx_schema(version).unwrap();
@@ -48,7 +53,12 @@ fn every_xml_document_of_the_corpus_is_classified_as_upstream_says() {
             Err(e) => failures.push(format!("{file}: error {e}")),
         }
     }
-    assert!(failures.is_empty(), "{} misclassified:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} misclassified:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Every per-version count of the manifest summary was seen, and nothing else.
     let summary = manifest["summary"].as_object().unwrap();
     let mut expected_counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -67,14 +77,18 @@ fn the_document_namespace_picks_the_schema() {
     let dir = shared::testdata_dir().join("cyclonedx");
     let mut seen = 0;
     for version in cairn_core::xsd::CYCLONEDX_VERSIONS {
-        let text = std::fs::read_to_string(dir.join(format!("{version}/valid-bom-{version}.xml"))).unwrap();
+        let text = std::fs::read_to_string(dir.join(format!("{version}/valid-bom-{version}.xml")))
+            .unwrap();
         let doc = roxmltree::Document::parse(&text).unwrap();
         let ns = doc.root_element().tag_name().namespace().unwrap();
         assert_eq!(cyclonedx_version_for_namespace(ns), Some(*version));
         seen += 1;
     }
     assert_eq!(seen, 6);
-    assert_eq!(cyclonedx_version_for_namespace("http://cyclonedx.org/schema/bom/1.1"), None);
+    assert_eq!(
+        cyclonedx_version_for_namespace("http://cyclonedx.org/schema/bom/1.1"),
+        None
+    );
     assert_eq!(cyclonedx_version_for_namespace("urn:other"), None);
 }
 
@@ -90,7 +104,9 @@ fn unsupported_versions_are_refused_with_a_code() {
 }
 
 fn bom16(body: &str) -> String {
-    format!(r#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">{body}</bom>"#)
+    format!(
+        r#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">{body}</bom>"#
+    )
 }
 
 fn timed<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
@@ -108,20 +124,36 @@ fn deeply_nested_documents_are_refused_cleanly() {
     let level = r#"<components><component type="library"><name>x</name>"#;
     let close = "</component></components>";
     let ok_depth = 100; // 1 + 2*100 + 1 elements deep
-    let doc = bom16(&format!("{}{}", level.repeat(ok_depth), close.repeat(ok_depth)));
+    let doc = bom16(&format!(
+        "{}{}",
+        level.repeat(ok_depth),
+        close.repeat(ok_depth)
+    ));
     assert_eq!(schema.validate(&doc, 10).unwrap(), vec![]);
     let too_deep = 200;
-    let doc = bom16(&format!("{}{}", level.repeat(too_deep), close.repeat(too_deep)));
+    let doc = bom16(&format!(
+        "{}{}",
+        level.repeat(too_deep),
+        close.repeat(too_deep)
+    ));
     let e = schema.validate(&doc, 10).unwrap_err();
     assert!(matches!(e, XsdError::TooDeep { limit: 256 }), "{e:?}");
     assert_eq!(e.code(), cairn_core::Code::PayloadTooLarge);
     // A million levels of anything: refused, no stack overflow, in bounded time.
     let n = 1_000_000;
     let doc = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
-    let r = timed("1M nesting", Duration::from_secs(30), || schema.validate(&doc, 10));
+    let r = timed("1M nesting", Duration::from_secs(30), || {
+        schema.validate(&doc, 10)
+    });
     assert!(r.is_err() || !r.unwrap().is_empty());
-    let doc = bom16(&format!("<metadata>{}{}</metadata>", "<x:a xmlns:x=\"urn:x\">".repeat(n), "</x:a>".repeat(n)));
-    let r = timed("1M nested extensions", Duration::from_secs(30), || schema.validate(&doc, 10));
+    let doc = bom16(&format!(
+        "<metadata>{}{}</metadata>",
+        "<x:a xmlns:x=\"urn:x\">".repeat(n),
+        "</x:a>".repeat(n)
+    ));
+    let r = timed("1M nested extensions", Duration::from_secs(30), || {
+        schema.validate(&doc, 10)
+    });
     assert!(r.is_err(), "nesting below a wildcard is bounded too");
 }
 
@@ -130,17 +162,30 @@ fn huge_attribute_counts_are_refused_quickly() {
     let schema = cyclonedx_schema("1.6").unwrap();
     let n = 100_000;
     let attrs: String = (0..n).map(|i| format!(" a{i}=\"v\"")).collect();
-    let doc = bom16(&format!("<components><component type=\"library\"{attrs}><name>x</name></component></components>"));
-    let e = timed("100k attributes", Duration::from_secs(10), || schema.validate(&doc, 5)).unwrap_err();
-    assert!(matches!(e, XsdError::TooManyAttributes { limit: 128 }), "{e:?}");
+    let doc = bom16(&format!(
+        "<components><component type=\"library\"{attrs}><name>x</name></component></components>"
+    ));
+    let e = timed("100k attributes", Duration::from_secs(10), || {
+        schema.validate(&doc, 5)
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, XsdError::TooManyAttributes { limit: 128 }),
+        "{e:?}"
+    );
     assert_eq!(e.code(), cairn_core::Code::PayloadTooLarge);
     // Up to the limit: attributes on a simple-typed element are violations; on a component
     // (an `##any` lax attribute wildcard) they pass.
     let attrs: String = (0..100).map(|i| format!(" a{i}=\"v\"")).collect();
-    let doc = bom16(&format!("<components><component type=\"library\"><name{attrs}>x</name></component></components>"));
+    let doc = bom16(&format!(
+        "<components><component type=\"library\"><name{attrs}>x</name></component></components>"
+    ));
     let violations = schema.validate(&doc, 5).unwrap();
     assert_eq!(violations.len(), 5, "capped, still invalid");
-    assert!(violations.iter().all(|v| v.rule == "unexpected-attribute"), "{violations:?}");
+    assert!(
+        violations.iter().all(|v| v.rule == "unexpected-attribute"),
+        "{violations:?}"
+    );
     let doc = bom16(&format!(
         "<components><component type=\"library\"{attrs}><name>x</name></component></components>"
     ));
@@ -164,13 +209,22 @@ fn dtds_and_entity_bombs_are_refused() {
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><metadata><component type="library"><name>&lol9;</name></component></metadata></bom>"#;
-    let e = timed("billion laughs", Duration::from_secs(5), || schema.validate(laughs, 10)).unwrap_err();
+    let e = timed("billion laughs", Duration::from_secs(5), || {
+        schema.validate(laughs, 10)
+    })
+    .unwrap_err();
     assert!(matches!(e, XsdError::Xml(_)), "{e:?}");
     assert_eq!(e.code(), cairn_core::Code::InvalidSbom);
     let external = r#"<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">&x;</bom>"#;
-    assert!(matches!(schema.validate(external, 10), Err(XsdError::Xml(_))));
+    assert!(matches!(
+        schema.validate(external, 10),
+        Err(XsdError::Xml(_))
+    ));
     for bad in ["", "<bom", "<a></b>", "not xml", "<a/><b/>"] {
-        assert!(matches!(schema.validate(bad, 10), Err(XsdError::Xml(_))), "{bad:?}");
+        assert!(
+            matches!(schema.validate(bad, 10), Err(XsdError::Xml(_))),
+            "{bad:?}"
+        );
     }
 }
 
@@ -181,20 +235,31 @@ fn many_violations_are_capped_but_still_invalid() {
         .map(|_| r#"<component type="nonsense"><name>x</name></component>"#)
         .collect();
     let doc = bom16(&format!("<components>{comps}</components>"));
-    let v = timed("10k violations", Duration::from_secs(30), || schema.validate(&doc, 3).unwrap());
+    let v = timed("10k violations", Duration::from_secs(30), || {
+        schema.validate(&doc, 3).unwrap()
+    });
     assert_eq!(v.len(), 3);
     assert_eq!(v[0].rule, "enumeration");
     assert_eq!(v[0].path, "/bom/components/component[1]/@type");
     let v = schema.validate(&doc, 0).unwrap();
-    assert_eq!(v.len(), 1, "max 0 still reports that the document is invalid");
+    assert_eq!(
+        v.len(),
+        1,
+        "max 0 still reports that the document is invalid"
+    );
 }
 
 #[test]
 fn compiling_a_schema_needs_its_imports() {
-    let text = std::fs::read_to_string(shared::testdata_dir().join("cyclonedx/schema/bom-1.6.xsd")).unwrap();
+    let text = std::fs::read_to_string(shared::testdata_dir().join("cyclonedx/schema/bom-1.6.xsd"))
+        .unwrap();
     let e = Schema::compile(&text, &[]).unwrap_err();
-    assert!(e.to_string().contains("http://cyclonedx.org/schema/spdx"), "{e}");
-    let spdx = std::fs::read_to_string(shared::testdata_dir().join("cyclonedx/schema/spdx.xsd")).unwrap();
+    assert!(
+        e.to_string().contains("http://cyclonedx.org/schema/spdx"),
+        "{e}"
+    );
+    let spdx =
+        std::fs::read_to_string(shared::testdata_dir().join("cyclonedx/schema/spdx.xsd")).unwrap();
     // Found by schemaLocation as well as by namespace.
     assert!(Schema::compile(&text, &[("http://cyclonedx.org/schema/spdx", &spdx)]).is_ok());
 }

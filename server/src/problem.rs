@@ -25,7 +25,9 @@ pub fn status(code: Code) -> StatusCode {
         Code::InvalidStatement
         | Code::SignatureInvalid
         | Code::UnknownSigner
-        | Code::KeyRevoked => StatusCode::UNPROCESSABLE_ENTITY,
+        | Code::KeyRevoked
+        | Code::InvalidSbom
+        | Code::UnsupportedSpecVersion => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::NotFound => StatusCode::NOT_FOUND,
         Code::Conflict => StatusCode::CONFLICT,

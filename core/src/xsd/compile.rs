@@ -13,7 +13,7 @@ use roxmltree::{Document, Node, NodeId};
 use super::XsdError;
 use super::content::{self, Model, Particle, ParticleKind, Term};
 use super::model::{
-    AttrDecl, AttrUse, ComplexId, ComplexType, Compiled, ContentType, Derivation, ElemId,
+    AttrDecl, AttrUse, Compiled, ComplexId, ComplexType, ContentType, Derivation, ElemId,
     ElementDecl, ExpName, IcId, IcKind, IdentityConstraint, NameTest, NsConstraint, Process,
     SimpleId, TypeRef, ValueConstraint, Wildcard, XPath, XS_NS, XSI_NS,
 };
@@ -131,7 +131,8 @@ impl<'a> Loader<'a> {
         if self.docs.len() >= MAX_SCHEMA_DOCS {
             return Err(err("too many schema documents (imports/includes)"));
         }
-        let doc = Document::parse(text).map_err(|e| err(format!("schema is not well-formed XML: {e}")))?;
+        let doc = Document::parse(text)
+            .map_err(|e| err(format!("schema is not well-formed XML: {e}")))?;
         if super::validate::deeper_than(&doc, MAX_SCHEMA_DEPTH) {
             return Err(err(format!(
                 "schema document nests deeper than {MAX_SCHEMA_DEPTH} elements"
@@ -153,14 +154,19 @@ impl<'a> Loader<'a> {
                 "blockDefault",
             ],
         )?;
-        if root.attribute("blockDefault").is_some_and(|b| !b.trim().is_empty()) {
+        if root
+            .attribute("blockDefault")
+            .is_some_and(|b| !b.trim().is_empty())
+        {
             return Err(unsupported(root, "blockDefault"));
         }
         let form = |name: &str| -> R<bool> {
             match root.attribute(name) {
                 None | Some("unqualified") => Ok(false),
                 Some("qualified") => Ok(true),
-                Some(other) => Err(err(format!("{name}={other:?} is not qualified/unqualified"))),
+                Some(other) => Err(err(format!(
+                    "{name}={other:?} is not qualified/unqualified"
+                ))),
             }
         };
         let tns = root.attribute("targetNamespace").map(str::to_owned);
@@ -232,7 +238,6 @@ impl<'a> Loader<'a> {
         }
         Ok(index)
     }
-
 }
 
 impl<'d, 'a> Compiler<'d, 'a> {
@@ -297,7 +302,10 @@ impl<'d, 'a> Compiler<'d, 'a> {
                     .ok_or_else(|| err(format!("top-level xs:{kind} without a name")))?;
                 check_ncname(name)?;
                 let key = ExpName::new(doc.tns.as_deref(), name);
-                let at = At { doc: d, id: child.id() };
+                let at = At {
+                    doc: d,
+                    id: child.id(),
+                };
                 if table.insert(key.clone(), at).is_some() {
                     return Err(err(format!("duplicate top-level xs:{kind} {key}")));
                 }
@@ -462,13 +470,13 @@ impl<'d, 'a> Compiler<'d, 'a> {
             None => (None, qname),
         };
         check_ncname(local)?;
-        let ns = match prefix {
-            Some(p) => Some(
-                node.lookup_namespace_uri(Some(p))
-                    .ok_or_else(|| err(format!("undeclared namespace prefix {p:?} in {qname:?}")))?,
-            ),
-            None => node.lookup_namespace_uri(None),
-        };
+        let ns =
+            match prefix {
+                Some(p) => Some(node.lookup_namespace_uri(Some(p)).ok_or_else(|| {
+                    err(format!("undeclared namespace prefix {p:?} in {qname:?}"))
+                })?),
+                None => node.lookup_namespace_uri(None),
+            };
         Ok(ExpName::new(ns.filter(|n| !n.is_empty()), local))
     }
 
@@ -534,7 +542,9 @@ impl<'d, 'a> Compiler<'d, 'a> {
     fn simple_ref(&mut self, name: &ExpName) -> R<SimpleId> {
         match self.type_ref(name)? {
             TypeRef::Simple(id) => Ok(id),
-            TypeRef::Complex(_) => Err(err(format!("{name} is a complex type where a simple type is required"))),
+            TypeRef::Complex(_) => Err(err(format!(
+                "{name} is a complex type where a simple type is required"
+            ))),
         }
     }
 
@@ -558,7 +568,9 @@ impl<'d, 'a> Compiler<'d, 'a> {
             return Ok(TypeRef::Complex(id));
         }
         if self.simple_in_progress.contains(name) {
-            return Err(err(format!("simple type {name} is defined in terms of itself")));
+            return Err(err(format!(
+                "simple type {name} is defined in terms of itself"
+            )));
         }
         self.simple_in_progress.push(name.clone());
         self.enter()?;
@@ -583,13 +595,14 @@ impl<'d, 'a> Compiler<'d, 'a> {
         check_attrs(node, &["name", "id", "final"])?;
         let items = children(node)?;
         let [body] = items.as_slice() else {
-            return Err(err("xs:simpleType needs exactly one of restriction, list, union"));
+            return Err(err(
+                "xs:simpleType needs exactly one of restriction, list, union",
+            ));
         };
         let body = *body;
-        let display = name.as_ref().map_or_else(
-            || "anonymous simple type".to_owned(),
-            |n| self.display(n),
-        );
+        let display = name
+            .as_ref()
+            .map_or_else(|| "anonymous simple type".to_owned(), |n| self.display(n));
         let any_simple = self.builtin(Builtin::AnySimpleType);
         match body.tag_name().name() {
             "restriction" => {
@@ -605,10 +618,15 @@ impl<'d, 'a> Compiler<'d, 'a> {
                         let n = Self::qname(body, q)?;
                         self.simple_ref(&n)?
                     }
-                    (None, [st]) if is_xs(*st, "simpleType") => self.anonymous_simple(at.doc, *st)?,
+                    (None, [st]) if is_xs(*st, "simpleType") => {
+                        self.anonymous_simple(at.doc, *st)?
+                    }
                     _ => return Err(err("xs:list needs an itemType or one simpleType")),
                 };
-                if matches!(self.simple.get(item).map(|s| &s.variety), Some(Variety::List(_))) {
+                if matches!(
+                    self.simple.get(item).map(|s| &s.variety),
+                    Some(Variety::List(_))
+                ) {
                     return Err(err("a list of lists is not allowed"));
                 }
                 let id = self.simple.len();
@@ -714,13 +732,20 @@ impl<'d, 'a> Compiler<'d, 'a> {
             let parse_value = |v: &str| -> R<Value> {
                 simples
                     .validate(base, v, true)
-                    .map_err(|e| err(format!("xs:{kind} value {v:?} is invalid for {}: {}", base_type.display, e.message)))?
+                    .map_err(|e| {
+                        err(format!(
+                            "xs:{kind} value {v:?} is invalid for {}: {}",
+                            base_type.display, e.message
+                        ))
+                    })?
                     .ok_or_else(|| err("internal: no value"))
             };
             let count = |v: &str| -> R<usize> {
-                v.trim()
-                    .parse::<usize>()
-                    .map_err(|_| err(format!("xs:{kind} value {v:?} is not a non-negative integer")))
+                v.trim().parse::<usize>().map_err(|_| {
+                    err(format!(
+                        "xs:{kind} value {v:?} is not a non-negative integer"
+                    ))
+                })
             };
             match kind {
                 "length" => facets.push(Facet::Length(count(value)?)),
@@ -743,7 +768,9 @@ impl<'d, 'a> Compiler<'d, 'a> {
                     if ws < whitespace {
                         return Err(err("xs:whiteSpace cannot be weakened by a restriction"));
                     }
-                    if !matches!(base_type.variety, Variety::Atomic(_)) && ws != WhiteSpace::Collapse {
+                    if !matches!(base_type.variety, Variety::Atomic(_))
+                        && ws != WhiteSpace::Collapse
+                    {
                         return Err(err("xs:whiteSpace of a list or union is always collapse"));
                     }
                     whitespace = ws;
@@ -820,13 +847,17 @@ impl<'d, 'a> Compiler<'d, 'a> {
         let (ty, particle) = match items.first() {
             Some(first) if is_xs(*first, "simpleContent") => {
                 if items.len() != 1 {
-                    return Err(err("xs:simpleContent must be the only child of xs:complexType"));
+                    return Err(err(
+                        "xs:simpleContent must be the only child of xs:complexType",
+                    ));
                 }
                 self.simple_content(at.doc, *first, name)?
             }
             Some(first) if is_xs(*first, "complexContent") => {
                 if items.len() != 1 {
-                    return Err(err("xs:complexContent must be the only child of xs:complexType"));
+                    return Err(err(
+                        "xs:complexContent must be the only child of xs:complexType",
+                    ));
                 }
                 check_attrs(*first, &["mixed", "id"])?;
                 let mixed = if first.attribute("mixed").is_some() {
@@ -884,7 +915,10 @@ impl<'d, 'a> Compiler<'d, 'a> {
         let mut rest = items;
         let mut particle = None;
         if let Some(first) = rest.first()
-            && matches!(first.tag_name().name(), "sequence" | "choice" | "all" | "group")
+            && matches!(
+                first.tag_name().name(),
+                "sequence" | "choice" | "all" | "group"
+            )
         {
             particle = Some(self.particle(doc, *first)?);
             rest = &rest[1..];
@@ -1045,7 +1079,9 @@ impl<'d, 'a> Compiler<'d, 'a> {
                         if matches!(bp.kind, ParticleKind::All(_))
                             || matches!(op.kind, ParticleKind::All(_))
                         {
-                            return Err(err("extending an xs:all content model is not allowed in XSD 1.0"));
+                            return Err(err(
+                                "extending an xs:all content model is not allowed in XSD 1.0",
+                            ));
                         }
                         Some(Particle {
                             kind: ParticleKind::Sequence(vec![bp, op]),
@@ -1094,9 +1130,11 @@ impl Compiler<'_, '_> {
 
     fn occurs(node: Node<'_, '_>) -> R<(u32, Option<u32>)> {
         let parse = |v: &str| -> R<u32> {
-            v.trim()
-                .parse::<u32>()
-                .map_err(|_| err(format!("occurrence bound {v:?} is not a non-negative integer")))
+            v.trim().parse::<u32>().map_err(|_| {
+                err(format!(
+                    "occurrence bound {v:?} is not a non-negative integer"
+                ))
+            })
         };
         let min = node.attribute("minOccurs").map_or(Ok(1), parse)?;
         let max = match node.attribute("maxOccurs").map(str::trim) {
@@ -1133,7 +1171,16 @@ impl Compiler<'_, '_> {
                 })
             }
             "any" => {
-                check_attrs(node, &["namespace", "processContents", "minOccurs", "maxOccurs", "id"])?;
+                check_attrs(
+                    node,
+                    &[
+                        "namespace",
+                        "processContents",
+                        "minOccurs",
+                        "maxOccurs",
+                        "id",
+                    ],
+                )?;
                 no_children(node)?;
                 let (min, max) = Self::occurs(node)?;
                 let w = self.wildcard(doc, node)?;
@@ -1203,14 +1250,18 @@ impl Compiler<'_, '_> {
         check_attrs(node, &["name", "id"])?;
         let items = children(node)?;
         let [body] = items.as_slice() else {
-            return Err(err(format!("model group {name} needs exactly one compositor")));
+            return Err(err(format!(
+                "model group {name} needs exactly one compositor"
+            )));
         };
         let body = *body;
         if !matches!(body.tag_name().name(), "sequence" | "choice" | "all") {
             return Err(unsupported(body, "in a model group"));
         }
         if body.has_attribute("minOccurs") || body.has_attribute("maxOccurs") {
-            return Err(err("the compositor of a model group cannot have occurrence bounds"));
+            return Err(err(
+                "the compositor of a model group cannot have occurrence bounds",
+            ));
         }
         let particle = self.particle(at.doc, body)?;
         self.groups.insert(name.clone(), Some(particle.clone()));
@@ -1282,8 +1333,16 @@ impl Compiler<'_, '_> {
         check_attrs(
             node,
             &[
-                "name", "type", "id", "nillable", "default", "fixed", "final", "block",
-                "abstract", "substitutionGroup",
+                "name",
+                "type",
+                "id",
+                "nillable",
+                "default",
+                "fixed",
+                "final",
+                "block",
+                "abstract",
+                "substitutionGroup",
             ],
         )?;
         self.element_body(at.doc, node, id)?;
@@ -1295,12 +1354,23 @@ impl Compiler<'_, '_> {
         check_attrs(
             node,
             &[
-                "name", "ref", "type", "minOccurs", "maxOccurs", "form", "id", "nillable",
-                "default", "fixed", "block",
+                "name",
+                "ref",
+                "type",
+                "minOccurs",
+                "maxOccurs",
+                "form",
+                "id",
+                "nillable",
+                "default",
+                "fixed",
+                "block",
             ],
         )?;
         if let Some(r) = node.attribute("ref") {
-            for a in ["name", "type", "form", "nillable", "default", "fixed", "block"] {
+            for a in [
+                "name", "type", "form", "nillable", "default", "fixed", "block",
+            ] {
                 if node.has_attribute(a) {
                     return Err(err(format!("xs:element ref= cannot also have {a}=")));
                 }
@@ -1365,13 +1435,17 @@ impl Compiler<'_, '_> {
         };
         let ty = match (node.attribute("type"), anonymous) {
             (Some(_), Some(_)) => {
-                return Err(err("xs:element cannot have both type= and an anonymous type"));
+                return Err(err(
+                    "xs:element cannot have both type= and an anonymous type",
+                ));
             }
             (Some(q), None) => {
                 let name = Self::qname(node, q)?;
                 self.type_ref(&name)?
             }
-            (None, Some(n)) if is_xs(n, "simpleType") => TypeRef::Simple(self.anonymous_simple(doc, n)?),
+            (None, Some(n)) if is_xs(n, "simpleType") => {
+                TypeRef::Simple(self.anonymous_simple(doc, n)?)
+            }
             (None, Some(n)) => {
                 self.enter()?;
                 let r = self.anonymous_complex(doc, n);
@@ -1381,7 +1455,9 @@ impl Compiler<'_, '_> {
             (None, None) => TypeRef::Complex(self.any_type),
         };
         let value_constraint = match (node.attribute("default"), node.attribute("fixed")) {
-            (Some(_), Some(_)) => return Err(err("xs:element cannot have both default= and fixed=")),
+            (Some(_), Some(_)) => {
+                return Err(err("xs:element cannot have both default= and fixed="));
+            }
             (Some(v), None) => Some((false, v)),
             (None, Some(v)) => Some((true, v)),
             (None, None) => None,
@@ -1408,7 +1484,12 @@ impl Compiler<'_, '_> {
         Ok(())
     }
 
-    fn element_value_constraint(&mut self, ty: TypeRef, fixed: bool, lexical: &str) -> R<ValueConstraint> {
+    fn element_value_constraint(
+        &mut self,
+        ty: TypeRef,
+        fixed: bool,
+        lexical: &str,
+    ) -> R<ValueConstraint> {
         let simple = match ty {
             TypeRef::Simple(st) => Some(st),
             TypeRef::Complex(cid) => {
@@ -1429,7 +1510,12 @@ impl Compiler<'_, '_> {
             Some(st) => Some(
                 Simples(&self.simple)
                     .validate(st, lexical, true)
-                    .map_err(|e| err(format!("default/fixed value {lexical:?} is invalid: {}", e.message)))?
+                    .map_err(|e| {
+                        err(format!(
+                            "default/fixed value {lexical:?} is invalid: {}",
+                            e.message
+                        ))
+                    })?
                     .ok_or_else(|| err("internal: no value"))?,
             ),
             None => None,
@@ -1535,14 +1621,23 @@ impl Compiler<'_, '_> {
             Some(other) => return Err(err(format!("form={other:?}"))),
         };
         Ok(ExpName {
-            ns: if qualified { self.docs[doc].tns.clone() } else { None },
+            ns: if qualified {
+                self.docs[doc].tns.clone()
+            } else {
+                None
+            },
             local: local.to_owned(),
         })
     }
 
     /// A local attribute declaration or reference; `None` for `use="prohibited"`.
     fn local_attribute(&mut self, doc: usize, node: Node<'_, '_>) -> R<Option<AttrUse>> {
-        check_attrs(node, &["name", "ref", "type", "use", "default", "fixed", "form", "id"])?;
+        check_attrs(
+            node,
+            &[
+                "name", "ref", "type", "use", "default", "fixed", "form", "id",
+            ],
+        )?;
         let required = match node.attribute("use").map(str::trim) {
             None | Some("optional") => false,
             Some("required") => true,
@@ -1592,16 +1687,27 @@ impl Compiler<'_, '_> {
         }
     }
 
-    fn attribute_value_constraint(&self, node: Node<'_, '_>, ty: SimpleId) -> R<Option<ValueConstraint>> {
+    fn attribute_value_constraint(
+        &self,
+        node: Node<'_, '_>,
+        ty: SimpleId,
+    ) -> R<Option<ValueConstraint>> {
         let (fixed, lexical) = match (node.attribute("default"), node.attribute("fixed")) {
-            (Some(_), Some(_)) => return Err(err("xs:attribute cannot have both default= and fixed=")),
+            (Some(_), Some(_)) => {
+                return Err(err("xs:attribute cannot have both default= and fixed="));
+            }
             (Some(v), None) => (false, v),
             (None, Some(v)) => (true, v),
             (None, None) => return Ok(None),
         };
         let value = Simples(&self.simple)
             .validate(ty, lexical, true)
-            .map_err(|e| err(format!("default/fixed value {lexical:?} is invalid: {}", e.message)))?;
+            .map_err(|e| {
+                err(format!(
+                    "default/fixed value {lexical:?} is invalid: {}",
+                    e.message
+                ))
+            })?;
         Ok(Some(ValueConstraint {
             fixed,
             lexical: lexical.to_owned(),
@@ -1614,7 +1720,9 @@ impl Compiler<'_, '_> {
             return Ok(d.clone());
         }
         if self.attributes_in_progress.contains(name) {
-            return Err(err(format!("attribute {name} is defined in terms of itself")));
+            return Err(err(format!(
+                "attribute {name} is defined in terms of itself"
+            )));
         }
         let at = *self
             .attribute_defs
@@ -1649,10 +1757,14 @@ impl Compiler<'_, '_> {
         let name = ExpName::new(self.docs[doc].tns.as_deref(), local);
         let items = children(node)?;
         let Some((selector, fields)) = items.split_first() else {
-            return Err(err(format!("xs:{kind} {local} needs a selector and fields")));
+            return Err(err(format!(
+                "xs:{kind} {local} needs a selector and fields"
+            )));
         };
         if !is_xs(*selector, "selector") || fields.is_empty() {
-            return Err(err(format!("xs:{kind} {local} needs a selector and fields")));
+            return Err(err(format!(
+                "xs:{kind} {local} needs a selector and fields"
+            )));
         }
         let parse = |n: Node<'_, '_>, field: bool| -> R<Vec<XPath>> {
             check_attrs(n, &["xpath", "id"])?;
@@ -1738,7 +1850,9 @@ fn parse_xpath(node: Node<'_, '_>, xpath: &str, field: bool) -> R<Vec<XPath>> {
                 return Err(bad());
             }
             let name_test = name_test(node, test, is_attr).map_err(|e| {
-                err(format!("unsupported identity-constraint XPath {xpath:?}: {e}"))
+                err(format!(
+                    "unsupported identity-constraint XPath {xpath:?}: {e}"
+                ))
             })?;
             if is_attr {
                 if !field || !last {
@@ -1953,7 +2067,9 @@ fn facet_applies(variety: &Variety, facet: &str, simple: &[SimpleType]) -> bool 
                 P::Boolean => matches!(facet, "pattern" | "whiteSpace"),
                 P::Decimal => common || ranges || digits,
                 P::Float | P::Double | P::DateTime | P::Date | P::Time => common || ranges,
-                P::GYear | P::GYearMonth | P::GMonth | P::GDay | P::GMonthDay | P::Duration => common,
+                P::GYear | P::GYearMonth | P::GMonth | P::GDay | P::GMonthDay | P::Duration => {
+                    common
+                }
             }
         }
     }

@@ -46,7 +46,9 @@ impl Particle {
                 ParticleKind::Sequence(items) | ParticleKind::All(items) => {
                     items.iter().all(Particle::is_empty)
                 }
-                ParticleKind::Choice(items) => !items.is_empty() && items.iter().all(Particle::is_empty),
+                ParticleKind::Choice(items) => {
+                    !items.is_empty() && items.iter().all(Particle::is_empty)
+                }
             }
     }
 }
@@ -75,7 +77,10 @@ pub(crate) struct AllModel {
 }
 
 /// Compile a particle into a model. `elements` gives the names for the determinism check.
-pub(crate) fn compile_model(particle: &Particle, elements: &[ElementDecl]) -> Result<Model, String> {
+pub(crate) fn compile_model(
+    particle: &Particle,
+    elements: &[ElementDecl],
+) -> Result<Model, String> {
     if let ParticleKind::All(items) = &particle.kind {
         if particle.max != Some(1) || particle.min > 1 {
             return Err("xs:all must have minOccurs 0 or 1 and maxOccurs 1".into());
@@ -139,7 +144,9 @@ pub(crate) fn compile_model(particle: &Particle, elements: &[ElementDecl]) -> Re
 }
 
 fn name_of(elements: &[ElementDecl], id: ElemId) -> Option<(&Option<String>, &str)> {
-    elements.get(id).map(|e| (&e.name.ns, e.name.local.as_str()))
+    elements
+        .get(id)
+        .map(|e| (&e.name.ns, e.name.local.as_str()))
 }
 
 /// Regular expressions over terms, with positions still to assign.
@@ -184,7 +191,10 @@ fn expand(p: &Particle, depth: usize, budget: &mut usize) -> Result<Re, String> 
     };
     if let Some(max) = p.max {
         if max < p.min {
-            return Err(format!("maxOccurs {max} is smaller than minOccurs {}", p.min));
+            return Err(format!(
+                "maxOccurs {max} is smaller than minOccurs {}",
+                p.min
+            ));
         }
         if max > MAX_FINITE_OCCURS {
             return Err(format!(
@@ -433,7 +443,12 @@ impl<'m> Matcher<'m> {
 
     /// Feed the next child. On `None` the state is unchanged, so later siblings are still
     /// checked against the last good state.
-    pub fn step(&mut self, elements: &[ElementDecl], ns: Option<&str>, local: &str) -> Option<Matched<'m>> {
+    pub fn step(
+        &mut self,
+        elements: &[ElementDecl],
+        ns: Option<&str>,
+        local: &str,
+    ) -> Option<Matched<'m>> {
         match self.model {
             Model::Automaton(a) => {
                 let candidates = match self.current {
@@ -594,7 +609,11 @@ mod tests {
     fn sequence_with_bounds() {
         let d = decls(&["a", "b", "c"]);
         // a, b{2,3}, c?
-        let p = seq(vec![el(0, 1, Some(1)), el(1, 2, Some(3)), el(2, 0, Some(1))], 1, Some(1));
+        let p = seq(
+            vec![el(0, 1, Some(1)), el(1, 2, Some(3)), el(2, 0, Some(1))],
+            1,
+            Some(1),
+        );
         let m = compile_model(&p, &d).unwrap();
         for ok in ["a b b", "a b b b", "a b b c", "a b b b c"] {
             assert!(accepts(&m, &d, &names(ok)), "{ok}");
@@ -634,7 +653,10 @@ mod tests {
         children.insert(1, ("urn:x", "ext"));
         assert!(accepts(&m, &d, &children));
         assert!(!accepts(&m, &d, &[("urn:t", "zzz")]));
-        assert!(!accepts(&m, &d, &[("urn:t", "ext")]), "##other excludes the target namespace");
+        assert!(
+            !accepts(&m, &d, &[("urn:t", "ext")]),
+            "##other excludes the target namespace"
+        );
     }
 
     #[test]
@@ -691,7 +713,11 @@ mod tests {
     fn huge_bounds_are_refused() {
         let d = decls(&["a"]);
         assert!(compile_model(&el(0, 0, Some(5000)), &d).is_err());
-        let nested = seq(vec![seq(vec![el(0, 0, Some(100))], 0, Some(100))], 0, Some(100));
+        let nested = seq(
+            vec![seq(vec![el(0, 0, Some(100))], 0, Some(100))],
+            0,
+            Some(100),
+        );
         assert!(compile_model(&nested, &d).is_err(), "position budget");
     }
 

@@ -177,7 +177,7 @@ fn take_year(s: &str) -> Option<(i64, &str)> {
         None => (false, s),
     };
     let n = body.bytes().take_while(u8::is_ascii_digit).count();
-    if n < 4 || n > 12 || (n > 4 && body.starts_with('0')) {
+    if !(4..=12).contains(&n) || (n > 4 && body.starts_with('0')) {
         return None;
     }
     let (y, rest) = take_digits(body, None, 12)?;
@@ -336,8 +336,7 @@ pub(crate) fn is_g_year_month(s: &str) -> bool {
     let Some(rest) = rest.strip_prefix('-') else {
         return false;
     };
-    take_two(rest)
-        .is_some_and(|(m, rest)| (1..=12).contains(&m) && parse_timezone(rest).is_some())
+    take_two(rest).is_some_and(|(m, rest)| (1..=12).contains(&m) && parse_timezone(rest).is_some())
 }
 
 pub(crate) fn is_g_month(s: &str) -> bool {
@@ -359,10 +358,7 @@ pub(crate) fn is_g_month_day(s: &str) -> bool {
     let Some((d, rest)) = rest.strip_prefix('-').and_then(take_two) else {
         return false;
     };
-    (1..=12).contains(&m)
-        && d >= 1
-        && d <= days_in_month(None, m)
-        && parse_timezone(rest).is_some()
+    (1..=12).contains(&m) && d >= 1 && d <= days_in_month(None, m) && parse_timezone(rest).is_some()
 }
 
 /// `duration`: `-?P(nY)?(nM)?(nD)?(T(nH)?(nM)?(n(.n)?S)?)?`, at least one component, and a `T`
@@ -427,7 +423,8 @@ pub(crate) fn is_language(s: &str) -> bool {
     let first_ok = parts
         .next()
         .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// XML 1.0 (fifth edition) `NameStartChar`, without `:` when `nc` is set.

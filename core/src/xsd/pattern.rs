@@ -427,9 +427,41 @@ fn name_class(start: bool) -> String {
 fn is_category(name: &str) -> bool {
     matches!(
         name,
-        "L" | "Lu" | "Ll" | "Lt" | "Lm" | "Lo" | "M" | "Mn" | "Mc" | "Me" | "N" | "Nd" | "Nl"
-            | "No" | "P" | "Pc" | "Pd" | "Ps" | "Pe" | "Pi" | "Pf" | "Po" | "Z" | "Zs" | "Zl"
-            | "Zp" | "S" | "Sm" | "Sc" | "Sk" | "So" | "C" | "Cc" | "Cf" | "Co" | "Cn"
+        "L" | "Lu"
+            | "Ll"
+            | "Lt"
+            | "Lm"
+            | "Lo"
+            | "M"
+            | "Mn"
+            | "Mc"
+            | "Me"
+            | "N"
+            | "Nd"
+            | "Nl"
+            | "No"
+            | "P"
+            | "Pc"
+            | "Pd"
+            | "Ps"
+            | "Pe"
+            | "Pi"
+            | "Pf"
+            | "Po"
+            | "Z"
+            | "Zs"
+            | "Zl"
+            | "Zp"
+            | "S"
+            | "Sm"
+            | "Sc"
+            | "Sk"
+            | "So"
+            | "C"
+            | "Cc"
+            | "Cf"
+            | "Co"
+            | "Cn"
     )
 }
 
@@ -506,15 +538,34 @@ mod tests {
         let hash = "([a-fA-F0-9]{32})|([a-fA-F0-9]{40})|([a-fA-F0-9]{64})|([a-fA-F0-9]{96})|([a-fA-F0-9]{128})";
         assert!(m(hash, &"a".repeat(40)));
         assert!(!m(hash, &"a".repeat(41)));
-        assert!(m("[A-Za-z0-9][A-Za-z0-9\\-/.() ]{0,28}[A-Za-z0-9]", "ISO 27001"));
-        assert!(m("urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[1-9][0-9]*#.+", "urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#x"));
+        assert!(m(
+            "[A-Za-z0-9][A-Za-z0-9\\-/.() ]{0,28}[A-Za-z0-9]",
+            "ISO 27001"
+        ));
+        assert!(m(
+            "urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[1-9][0-9]*#.+",
+            "urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#x"
+        ));
     }
 
     #[test]
     fn invalid_patterns_are_errors() {
         for p in [
-            "(a", "a)", "[a", "a{2,1}", "*a", "a**", r"\q", r"\p{IsBasicLatin}", "[z-a]",
-            "a{1", "[a-]b-c]", "{", "a{99999}", "[]a]", "[]",
+            "(a",
+            "a)",
+            "[a",
+            "a{2,1}",
+            "*a",
+            "a**",
+            r"\q",
+            r"\p{IsBasicLatin}",
+            "[z-a]",
+            "a{1",
+            "[a-]b-c]",
+            "{",
+            "a{99999}",
+            "[]a]",
+            "[]",
         ] {
             assert!(Pattern::new(p).is_err(), "{p}");
         }

@@ -617,9 +617,7 @@ fn decimal_digits(s: &str) -> Option<(usize, usize)> {
 }
 
 fn cmp_is(value: Option<&Value>, bound: &Value, ok: impl Fn(Ordering) -> bool) -> bool {
-    value
-        .and_then(|v| v.partial_cmp(bound))
-        .is_some_and(ok)
+    value.and_then(|v| v.partial_cmp(bound)).is_some_and(ok)
 }
 
 /// Length in the sense of the length facets: characters for strings, octets for binary data.
@@ -637,15 +635,26 @@ fn facet_failure(facet: &Facet, st: &SimpleType, normalized: &str) -> SimpleFail
         Facet::MinLength(n) => format!("{v} must have length at least {n}"),
         Facet::MaxLength(n) => format!("{v} must have length at most {n}"),
         Facet::Patterns(ps) => {
-            let shown: Vec<String> = ps.iter().map(|p| crate::code::excerpt(p.source(), 120)).collect();
-            format!("{v} does not match the pattern of {}: {}", st.display, shown.join(" | "))
+            let shown: Vec<String> = ps
+                .iter()
+                .map(|p| crate::code::excerpt(p.source(), 120))
+                .collect();
+            format!(
+                "{v} does not match the pattern of {}: {}",
+                st.display,
+                shown.join(" | ")
+            )
         }
         Facet::Enumeration(values) => {
             let mut shown: Vec<String> = values.iter().take(8).map(Value::display).collect();
             if values.len() > 8 {
                 shown.push(format!("… {} more", values.len() - 8));
             }
-            format!("{v} is not one of the values of {}: {}", st.display, shown.join(", "))
+            format!(
+                "{v} is not one of the values of {}: {}",
+                st.display,
+                shown.join(", ")
+            )
         }
         Facet::MinInclusive(b) => format!("{v} must be >= {}", b.display()),
         Facet::MaxInclusive(b) => format!("{v} must be <= {}", b.display()),
@@ -713,12 +722,8 @@ pub(crate) fn check_builtin(
             }
             .ok_or_else(bad)?;
             let (min, max) = builtin.integer_bounds();
-            let below = min
-                .and_then(lexical::parse_integer)
-                .is_some_and(|m| d < m);
-            let above = max
-                .and_then(lexical::parse_integer)
-                .is_some_and(|m| d > m);
+            let below = min.and_then(lexical::parse_integer).is_some_and(|m| d < m);
+            let above = max.and_then(lexical::parse_integer).is_some_and(|m| d > m);
             if below || above {
                 return Err(bad());
             }
@@ -728,10 +733,22 @@ pub(crate) fn check_builtin(
             let f = lexical::parse_float(s).ok_or_else(bad)?;
             let bits = if builtin == Float {
                 let f = f as f32;
-                let f = if f == 0.0 { 0.0f32 } else if f.is_nan() { f32::NAN } else { f };
+                let f = if f == 0.0 {
+                    0.0f32
+                } else if f.is_nan() {
+                    f32::NAN
+                } else {
+                    f
+                };
                 u64::from(f.to_bits())
             } else {
-                let f = if f == 0.0 { 0.0f64 } else if f.is_nan() { f64::NAN } else { f };
+                let f = if f == 0.0 {
+                    0.0f64
+                } else if f.is_nan() {
+                    f64::NAN
+                } else {
+                    f
+                };
                 f.to_bits()
             };
             Some(Value::Float(prim, bits))

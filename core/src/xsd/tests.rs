@@ -120,7 +120,11 @@ fn attributes_use_default_fixed_groups_and_wildcards() {
     invalid(&s, &ra(r#"req="a" g="0""#, ""), "type:positiveInteger");
     invalid(&s, &ra(r#"req="a" other="1""#, ""), "unexpected-attribute");
     valid(&s, &ra(r#"req="a" xmlns:o="urn:o" o:other="1""#, ""));
-    invalid(&s, &ra(r#"req="a" xmlns:o="urn:t" o:other="1""#, ""), "unexpected-attribute");
+    invalid(
+        &s,
+        &ra(r#"req="a" xmlns:o="urn:t" o:other="1""#, ""),
+        "unexpected-attribute",
+    );
     // xsi attributes are always allowed; xsi:nil only on nillable elements.
     valid(
         &s,
@@ -131,7 +135,10 @@ fn attributes_use_default_fixed_groups_and_wildcards() {
     );
     invalid(
         &s,
-        &ra(r#"req="a" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="false""#, ""),
+        &ra(
+            r#"req="a" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="false""#,
+            "",
+        ),
         "nil",
     );
     let v = check(&s, &ra(r#"req="a" g="-1""#, ""));
@@ -159,7 +166,12 @@ fn simple_types_restrictions_lists_and_unions() {
              <xs:element name="name" type="t:name" minOccurs="0"/>
            </xs:sequence></xs:complexType></xs:element>"#,
     );
-    valid(&s, &r("<code>AB</code><narrow>123</narrow><pct> 99.99 </pct><ints> 1  -2 </ints><either>2024-02-29</either><name>a\tb</name>"));
+    valid(
+        &s,
+        &r(
+            "<code>AB</code><narrow>123</narrow><pct> 99.99 </pct><ints> 1  -2 </ints><either>2024-02-29</either><name>a\tb</name>",
+        ),
+    );
     valid(&s, &r("<code>123</code><either> never </either>"));
     valid(&s, &r("<either>ZZ</either>"));
     invalid(&s, &r("<code>A1</code>"), "pattern");
@@ -219,18 +231,46 @@ fn complex_derivations() {
              <xs:element name="note" type="t:note" minOccurs="0"/>
            </xs:sequence></xs:complexType></xs:element>"#,
     );
-    valid(&s, &r(r#"<ext id="1" more="2"><a/><b/></ext><res id="x"><a/></res><price currency="EUR">9.5</price><note>Hello <em>you</em>!</note>"#));
+    valid(
+        &s,
+        &r(
+            r#"<ext id="1" more="2"><a/><b/></ext><res id="x"><a/></res><price currency="EUR">9.5</price><note>Hello <em>you</em>!</note>"#,
+        ),
+    );
     invalid(&s, &r("<ext><a/></ext>"), "missing-element");
     invalid(&s, &r("<ext><b/><a/></ext>"), "unexpected-element");
-    invalid(&s, &r(r#"<res gone="1"><a/></res>"#), "unexpected-attribute");
-    invalid(&s, &r(r#"<price currency="EUR">11</price>"#), "maxInclusive");
+    invalid(
+        &s,
+        &r(r#"<res gone="1"><a/></res>"#),
+        "unexpected-attribute",
+    );
+    invalid(
+        &s,
+        &r(r#"<price currency="EUR">11</price>"#),
+        "maxInclusive",
+    );
     invalid(&s, &r(r#"<price>1</price>"#), "missing-attribute");
     // xsi:type may pick a derived type, never an unrelated one.
     let xsi = r#"xmlns:t="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#;
-    valid(&s, &r(&format!(r#"<base {xsi} xsi:type="t:ext"><a/><b/></base>"#)));
-    invalid(&s, &r(&format!(r#"<base {xsi} xsi:type="t:ext"><a/></base>"#)), "missing-element");
-    invalid(&s, &r(&format!(r#"<base {xsi} xsi:type="t:price"><a/></base>"#)), "xsi-type");
-    invalid(&s, &r(&format!(r#"<base {xsi} xsi:type="t:nope"><a/></base>"#)), "xsi-type");
+    valid(
+        &s,
+        &r(&format!(r#"<base {xsi} xsi:type="t:ext"><a/><b/></base>"#)),
+    );
+    invalid(
+        &s,
+        &r(&format!(r#"<base {xsi} xsi:type="t:ext"><a/></base>"#)),
+        "missing-element",
+    );
+    invalid(
+        &s,
+        &r(&format!(r#"<base {xsi} xsi:type="t:price"><a/></base>"#)),
+        "xsi-type",
+    );
+    invalid(
+        &s,
+        &r(&format!(r#"<base {xsi} xsi:type="t:nope"><a/></base>"#)),
+        "xsi-type",
+    );
 }
 
 #[test]
@@ -243,12 +283,35 @@ fn wildcards_strict_lax_skip() {
              <xs:element name="skip"><xs:complexType><xs:sequence><xs:any namespace="urn:x ##local" processContents="skip" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>
            </xs:sequence></xs:complexType></xs:element>"#,
     );
-    valid(&s, &r(r#"<lax><x:y xmlns:x="urn:x" a="1"><z/></x:y><known>1</known></lax><strict><known>2</known></strict><skip><q xmlns=""/><x:q xmlns:x="urn:x"><known xmlns="urn:t">bad</known></x:q></skip>"#));
+    valid(
+        &s,
+        &r(
+            r#"<lax><x:y xmlns:x="urn:x" a="1"><z/></x:y><known>1</known></lax><strict><known>2</known></strict><skip><q xmlns=""/><x:q xmlns:x="urn:x"><known xmlns="urn:t">bad</known></x:q></skip>"#,
+        ),
+    );
     // Lax still validates what it has declarations for, also deeper down.
-    invalid(&s, &r("<lax><known>x</known></lax><strict/><skip/>"), "type:int");
-    invalid(&s, &r(r#"<lax><x:y xmlns:x="urn:x"><known xmlns="urn:t">x</known></x:y></lax><strict/><skip/>"#), "type:int");
-    invalid(&s, &r("<lax/><strict><unknown/></strict><skip/>"), "undeclared-element");
-    invalid(&s, &r("<lax/><strict/><skip><known>1</known></skip>"), "unexpected-element");
+    invalid(
+        &s,
+        &r("<lax><known>x</known></lax><strict/><skip/>"),
+        "type:int",
+    );
+    invalid(
+        &s,
+        &r(
+            r#"<lax><x:y xmlns:x="urn:x"><known xmlns="urn:t">x</known></x:y></lax><strict/><skip/>"#,
+        ),
+        "type:int",
+    );
+    invalid(
+        &s,
+        &r("<lax/><strict><unknown/></strict><skip/>"),
+        "undeclared-element",
+    );
+    invalid(
+        &s,
+        &r("<lax/><strict/><skip><known>1</known></skip>"),
+        "unexpected-element",
+    );
 }
 
 #[test]
@@ -264,14 +327,34 @@ fn identity_constraints_unique_key_keyref() {
            <xs:keyref name="refs" refer="t:codes"><xs:selector xpath="t:item"/><xs:field xpath="@ref"/></xs:keyref>
            </xs:element>"#,
     );
-    valid(&s, &r(r#"<item id="a"><code>1</code></item><item><code>2</code></item><item><code>3</code></item>"#));
-    invalid(&s, &r(r#"<item id="a"><code>1</code></item><item id="a"><code>2</code></item>"#), "unique");
+    valid(
+        &s,
+        &r(
+            r#"<item id="a"><code>1</code></item><item><code>2</code></item><item><code>3</code></item>"#,
+        ),
+    );
+    invalid(
+        &s,
+        &r(r#"<item id="a"><code>1</code></item><item id="a"><code>2</code></item>"#),
+        "unique",
+    );
     // Key values compare in the value space: 01 and 1 are the same integer.
-    invalid(&s, &r("<item><code>01</code></item><item><code>1</code></item>"), "key");
+    invalid(
+        &s,
+        &r("<item><code>01</code></item><item><code>1</code></item>"),
+        "key",
+    );
     invalid(&s, &r("<item><code>1</code></item><item/>"), "key");
     // The keyref's string "1" is not the key's integer 1: different primitive types never match.
-    invalid(&s, &r(r#"<item><code>1</code></item><item ref="1"><code>2</code></item>"#), "keyref");
-    let v = check(&s, &r(r#"<item id="a"><code>1</code></item><item id="a"><code>2</code></item>"#));
+    invalid(
+        &s,
+        &r(r#"<item><code>1</code></item><item ref="1"><code>2</code></item>"#),
+        "keyref",
+    );
+    let v = check(
+        &s,
+        &r(r#"<item id="a"><code>1</code></item><item id="a"><code>2</code></item>"#),
+    );
     assert_eq!(v[0].path, "/r/item[2]/@id");
 }
 
@@ -286,7 +369,10 @@ fn keyref_resolves_to_a_key_of_the_same_type() {
            <xs:keyref name="kr" refer="t:k"><xs:selector xpath="t:use"/><xs:field xpath="@of"/></xs:keyref>
            </xs:element>"#,
     );
-    valid(&s, &r(r#"<def name="a"/><def name=" b "/><use of="b"/><use of="a"/><use/>"#));
+    valid(
+        &s,
+        &r(r#"<def name="a"/><def name=" b "/><use of="b"/><use of="a"/><use/>"#),
+    );
     invalid(&s, &r(r#"<def name="a"/><use of="c"/>"#), "keyref");
     invalid(&s, &r(r#"<def/>"#), "key");
 }
@@ -324,31 +410,82 @@ fn imports_resolve_other_namespaces() {
 #[test]
 fn unsupported_constructs_are_compile_errors() {
     let cases = [
-        (r#"<xs:element name="r" substitutionGroup="t:x"/>"#, "substitutionGroup"),
+        (
+            r#"<xs:element name="r" substitutionGroup="t:x"/>"#,
+            "substitutionGroup",
+        ),
         (r#"<xs:element name="r" abstract="true"/>"#, "abstract"),
         (r#"<xs:element name="r" block='#all'/>"#, "block"),
         (r#"<xs:redefine schemaLocation="x"/>"#, "redefine"),
         (r#"<xs:notation name="n" public="p"/>"#, "notation"),
         (r#"<xs:element name="r" type="xs:QName"/>"#, "QName"),
         (r#"<xs:element name="r" type="xs:ID"/>"#, "xs:ID"),
-        (r#"<xs:element name="r" type="xs:dateTimeStamp"/>"#, "dateTimeStamp"),
-        (r#"<xs:complexType name="c"><xs:openContent/></xs:complexType>"#, "openContent"),
-        (r#"<xs:complexType name="c"><xs:sequence/><xs:assert test="true()"/></xs:complexType>"#, "assert"),
-        (r#"<xs:simpleType name="s"><xs:restriction base="xs:string"><xs:assertion test="true()"/></xs:restriction></xs:simpleType>"#, "assertion"),
-        (r#"<xs:simpleType name="s"><xs:restriction base="xs:string"><xs:pattern value="\p{IsBasicLatin}"/></xs:restriction></xs:simpleType>"#, "IsBasicLatin"),
-        (r#"<xs:simpleType name="s"><xs:restriction base="xs:gYear"><xs:minInclusive value="2000"/></xs:restriction></xs:simpleType>"#, "minInclusive"),
+        (
+            r#"<xs:element name="r" type="xs:dateTimeStamp"/>"#,
+            "dateTimeStamp",
+        ),
+        (
+            r#"<xs:complexType name="c"><xs:openContent/></xs:complexType>"#,
+            "openContent",
+        ),
+        (
+            r#"<xs:complexType name="c"><xs:sequence/><xs:assert test="true()"/></xs:complexType>"#,
+            "assert",
+        ),
+        (
+            r#"<xs:simpleType name="s"><xs:restriction base="xs:string"><xs:assertion test="true()"/></xs:restriction></xs:simpleType>"#,
+            "assertion",
+        ),
+        (
+            r#"<xs:simpleType name="s"><xs:restriction base="xs:string"><xs:pattern value="\p{IsBasicLatin}"/></xs:restriction></xs:simpleType>"#,
+            "IsBasicLatin",
+        ),
+        (
+            r#"<xs:simpleType name="s"><xs:restriction base="xs:gYear"><xs:minInclusive value="2000"/></xs:restriction></xs:simpleType>"#,
+            "minInclusive",
+        ),
         (r#"<xs:element name="r" unknownAttr="1"/>"#, "unknownAttr"),
-        (r#"<xs:element name="r"><foo:bar xmlns:foo="urn:foo"/></xs:element>"#, "another namespace"),
+        (
+            r#"<xs:element name="r"><foo:bar xmlns:foo="urn:foo"/></xs:element>"#,
+            "another namespace",
+        ),
         (r#"<xs:element name="r" type="t:missing"/>"#, "unknown type"),
-        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" maxOccurs="1000"/></xs:sequence></xs:complexType></xs:element>"#, "maxOccurs"),
-        (r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" minOccurs="0"/><xs:element name="a"/></xs:sequence></xs:complexType></xs:element>"#, "deterministic"),
-        (r#"<xs:group name="g"><xs:sequence><xs:group ref="t:g"/></xs:sequence></xs:group>"#, "itself"),
-        (r#"<xs:complexType name="c"><xs:complexContent><xs:extension base="t:c"/></xs:complexContent></xs:complexType>"#, "itself"),
-        (r#"<xs:simpleType name="s"><xs:restriction base="t:s"/></xs:simpleType>"#, "itself"),
-        (r#"<xs:element name="r"><xs:unique name="u"><xs:selector xpath="../x"/><xs:field xpath="@a"/></xs:unique></xs:element>"#, "XPath"),
-        (r#"<xs:element name="r"><xs:unique name="u"><xs:selector xpath="a[1]"/><xs:field xpath="@a"/></xs:unique></xs:element>"#, "XPath"),
-        (r#"<xs:element name="r"/><xs:element name="r"/>"#, "duplicate"),
-        (r#"<xs:element name="r" vc:typeAvailable="xs:x" xmlns:vc="http://www.w3.org/2007/XMLSchema-versioning"/>"#, "typeAvailable"),
+        (
+            r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" maxOccurs="1000"/></xs:sequence></xs:complexType></xs:element>"#,
+            "maxOccurs",
+        ),
+        (
+            r#"<xs:element name="r"><xs:complexType><xs:sequence><xs:element name="a" minOccurs="0"/><xs:element name="a"/></xs:sequence></xs:complexType></xs:element>"#,
+            "deterministic",
+        ),
+        (
+            r#"<xs:group name="g"><xs:sequence><xs:group ref="t:g"/></xs:sequence></xs:group>"#,
+            "itself",
+        ),
+        (
+            r#"<xs:complexType name="c"><xs:complexContent><xs:extension base="t:c"/></xs:complexContent></xs:complexType>"#,
+            "itself",
+        ),
+        (
+            r#"<xs:simpleType name="s"><xs:restriction base="t:s"/></xs:simpleType>"#,
+            "itself",
+        ),
+        (
+            r#"<xs:element name="r"><xs:unique name="u"><xs:selector xpath="../x"/><xs:field xpath="@a"/></xs:unique></xs:element>"#,
+            "XPath",
+        ),
+        (
+            r#"<xs:element name="r"><xs:unique name="u"><xs:selector xpath="a[1]"/><xs:field xpath="@a"/></xs:unique></xs:element>"#,
+            "XPath",
+        ),
+        (
+            r#"<xs:element name="r"/><xs:element name="r"/>"#,
+            "duplicate",
+        ),
+        (
+            r#"<xs:element name="r" vc:typeAvailable="xs:x" xmlns:vc="http://www.w3.org/2007/XMLSchema-versioning"/>"#,
+            "typeAvailable",
+        ),
     ];
     let mut failures = Vec::new();
     for (body, needle) in cases {
@@ -397,8 +534,16 @@ fn unqualified_local_elements_and_forms() {
     )
     .unwrap();
     valid(&s, r#"<t:r xmlns:t="urn:t" t:q="1"><a/><t:b/></t:r>"#);
-    invalid(&s, r#"<t:r xmlns:t="urn:t"><t:a/><t:b/></t:r>"#, "unexpected-element");
-    invalid(&s, r#"<t:r xmlns:t="urn:t" q="1"><a/><t:b/></t:r>"#, "unexpected-attribute");
+    invalid(
+        &s,
+        r#"<t:r xmlns:t="urn:t"><t:a/><t:b/></t:r>"#,
+        "unexpected-element",
+    );
+    invalid(
+        &s,
+        r#"<t:r xmlns:t="urn:t" q="1"><a/><t:b/></t:r>"#,
+        "unexpected-attribute",
+    );
 }
 
 #[test]

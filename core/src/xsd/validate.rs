@@ -26,7 +26,11 @@ pub(crate) fn deeper_than(doc: &Document<'_>, limit: usize) -> bool {
         if depth > limit {
             return true;
         }
-        stack.extend(node.children().filter(Node::is_element).map(|c| (c, depth + 1)));
+        stack.extend(
+            node.children()
+                .filter(Node::is_element)
+                .map(|c| (c, depth + 1)),
+        );
     }
     false
 }
@@ -44,7 +48,10 @@ pub(crate) fn check_attribute_counts(xml: &str, limit: usize) -> Result<(), XsdE
             .map_or(b.len(), |p| from + p + end.len())
     };
     while i < b.len() {
-        let Some(p) = b.get(i..).and_then(|rest| rest.iter().position(|c| *c == b'<')) else {
+        let Some(p) = b
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|c| *c == b'<'))
+        else {
             break;
         };
         i += p + 1;
@@ -205,7 +212,12 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
 
     // ---------------------------------------------------------------- elements
 
-    fn visit_decl(&mut self, node: Node<'d, 'i>, decl: ElemId, depth: usize) -> Result<(), XsdError> {
+    fn visit_decl(
+        &mut self,
+        node: Node<'d, 'i>,
+        decl: ElemId,
+        depth: usize,
+    ) -> Result<(), XsdError> {
         let ty = match self.c.elements.get(decl) {
             Some(d) => d.ty,
             None => return Err(XsdError::Schema("dangling element declaration".into())),
@@ -220,7 +232,12 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         )
     }
 
-    fn visit_wildcard(&mut self, node: Node<'d, 'i>, w: &Wildcard, depth: usize) -> Result<(), XsdError> {
+    fn visit_wildcard(
+        &mut self,
+        node: Node<'d, 'i>,
+        w: &Wildcard,
+        depth: usize,
+    ) -> Result<(), XsdError> {
         match w.process {
             // Skipped content is not assessed at all (XSD 1.0 §3.10.1).
             Process::Skip => Ok(()),
@@ -264,7 +281,12 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         r
     }
 
-    fn visit_inner(&mut self, node: Node<'d, 'i>, depth: usize, target: Target) -> Result<(), XsdError> {
+    fn visit_inner(
+        &mut self,
+        node: Node<'d, 'i>,
+        depth: usize,
+        target: Target,
+    ) -> Result<(), XsdError> {
         let (decl, mut ty) = match target {
             Target::Typed { decl, ty } => (decl, Some(ty)),
             Target::Lax => (None, None),
@@ -277,7 +299,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 Some(t) => match ty {
                     Some(declared) if !self.c.derives_from(t, declared) => {
                         self.report(node, Some("xsi:type"), "xsi-type", || {
-                            format!("xsi:type {} is not derived from the declared type", quote(xt))
+                            format!(
+                                "xsi:type {} is not derived from the declared type",
+                                quote(xt)
+                            )
                         });
                     }
                     _ => ty = Some(t),
@@ -371,7 +396,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             for a in node.attributes() {
                 if !is_xsi_control(a.namespace(), a.name()) {
                     self.report(node, Some(a.name()), "unexpected-attribute", || {
-                        format!("attribute {} is not allowed on an element of simple type", a.name())
+                        format!(
+                            "attribute {} is not allowed on an element of simple type",
+                            a.name()
+                        )
                     });
                 }
             }
@@ -380,18 +408,36 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         let Some(ct) = c.complex.get(cid) else {
             return;
         };
-        let mut seen = vec![false; ct.attributes.len()];
+        // Which attribute uses occurred: a bit mask, or a vector for types with many attributes
+        // (no allocation per element in the common case).
+        let many = ct.attributes.len() > 64;
+        let mut seen_mask = 0u64;
+        let mut seen = if many {
+            vec![false; ct.attributes.len()]
+        } else {
+            Vec::new()
+        };
         for a in node.attributes() {
             let (ns, name) = (a.namespace(), a.name());
             if is_xsi_control(ns, name) {
                 continue;
             }
             if let Some(i) = ct.attributes.iter().position(|u| u.name.is(ns, name)) {
-                if let Some(s) = seen.get_mut(i) {
-                    *s = true;
+                if many {
+                    if let Some(s) = seen.get_mut(i) {
+                        *s = true;
+                    }
+                } else {
+                    seen_mask |= 1 << i;
                 }
                 if let Some(u) = ct.attributes.get(i) {
-                    self.attribute_value(node, a.name(), a.value(), u.ty, u.value_constraint.as_ref());
+                    self.attribute_value(
+                        node,
+                        a.name(),
+                        a.value(),
+                        u.ty,
+                        u.value_constraint.as_ref(),
+                    );
                 }
                 continue;
             }
@@ -401,7 +447,13 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                     Process::Lax | Process::Strict => {
                         let key = super::model::ExpName::new(ns, name);
                         if let Some(decl) = c.global_attributes.get(&key) {
-                            self.attribute_value(node, name, a.value(), decl.ty, decl.value_constraint.as_ref());
+                            self.attribute_value(
+                                node,
+                                name,
+                                a.value(),
+                                decl.ty,
+                                decl.value_constraint.as_ref(),
+                            );
                         } else if w.process == Process::Strict {
                             self.report(node, Some(name), "undeclared-attribute", || {
                                 format!("attribute {name} is not declared, and the wildcard here requires a declaration")
@@ -414,8 +466,13 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 }),
             }
         }
-        for (u, seen) in ct.attributes.iter().zip(&seen) {
-            if u.required && !seen {
+        for (i, u) in ct.attributes.iter().enumerate() {
+            let was_seen = if many {
+                seen.get(i).copied().unwrap_or(false)
+            } else {
+                seen_mask & (1 << i) != 0
+            };
+            if u.required && !was_seen {
                 self.report(node, None, "missing-attribute", || {
                     format!("required attribute {} is missing", u.name.local)
                 });
@@ -431,7 +488,13 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             }
             let key = super::model::ExpName::new(a.namespace(), a.name());
             if let Some(decl) = self.c.global_attributes.get(&key) {
-                self.attribute_value(node, a.name(), a.value(), decl.ty, decl.value_constraint.as_ref());
+                self.attribute_value(
+                    node,
+                    a.name(),
+                    a.value(),
+                    decl.ty,
+                    decl.value_constraint.as_ref(),
+                );
             }
         }
     }
@@ -451,7 +514,11 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                     && value != f.value
                 {
                     self.report(node, Some(name), "fixed", || {
-                        format!("{} must be the fixed value {}", quote(raw), quote(&f.lexical))
+                        format!(
+                            "{} must be the fixed value {}",
+                            quote(raw),
+                            quote(&f.lexical)
+                        )
                     });
                 }
             }
@@ -489,7 +556,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         if let Some(st) = simple {
             for child in node.children().filter(Node::is_element) {
                 self.report(child, None, "unexpected-element", || {
-                    format!("{} is not allowed: the content is a simple value", expanded(child))
+                    format!(
+                        "{} is not allowed: the content is a simple value",
+                        expanded(child)
+                    )
                 });
                 self.visit_lax(child, depth + 1)?;
             }
@@ -501,13 +571,20 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 return Ok(v.value.clone());
             }
             let fixed = vc.filter(|v| v.fixed);
-            return match self.simples.validate(st, &text, want_value || fixed.is_some()) {
+            return match self
+                .simples
+                .validate(st, &text, want_value || fixed.is_some())
+            {
                 Ok(value) => {
                     if let Some(f) = fixed
                         && value != f.value
                     {
                         self.report(node, None, "fixed", || {
-                            format!("{} must be the fixed value {}", quote(&text), quote(&f.lexical))
+                            format!(
+                                "{} must be the fixed value {}",
+                                quote(&text),
+                                quote(&f.lexical)
+                            )
                         });
                     }
                     Ok(value)
@@ -549,7 +626,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                             self.report(child, None, "unexpected-element", || {
                                 let expected = matcher.expected(&c.elements, 12);
                                 if expected.is_empty() {
-                                    format!("{} is not allowed here; no more elements are expected", name.name())
+                                    format!(
+                                        "{} is not allowed here; no more elements are expected",
+                                        name.name()
+                                    )
                                 } else {
                                     format!(
                                         "{} is not allowed here; expected one of: {}",
@@ -579,7 +659,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                         bad_text |= !ct.mixed && !is_whitespace(child.text().unwrap_or(""));
                     } else if child.is_element() {
                         self.report(child, None, "unexpected-element", || {
-                            format!("{} is not allowed: the content must be empty", expanded(child))
+                            format!(
+                                "{} is not allowed: the content must be empty",
+                                expanded(child)
+                            )
                         });
                         self.visit_lax(child, depth + 1)?;
                     }
@@ -620,6 +703,19 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             if !ic.selector.iter().any(|p| path_matches(p, rel)) {
                 continue;
             }
+            let immediate = ic.fields.iter().all(|f| f.iter().all(is_own_attribute));
+            // The common case (CycloneDX: every element against `@bom-ref`): a unique tuple
+            // of attributes the node does not have is skipped without allocating.
+            if immediate
+                && ic.kind == IcKind::Unique
+                && !ic.fields.iter().flatten().any(|p| {
+                    p.attribute
+                        .as_ref()
+                        .is_some_and(|t| self.attribute_field(node, t, ty).is_some())
+                })
+            {
+                continue;
+            }
             let mut col = Collector {
                 scope: si,
                 depth,
@@ -629,7 +725,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             };
             // Fields that are attributes of the selected node itself (`@bom-ref`) are known
             // now: finish the tuple at once, so duplicates are reported in document order.
-            if ic.fields.iter().all(|f| f.iter().all(is_own_attribute)) {
+            if immediate {
                 for (fi, field) in ic.fields.iter().enumerate() {
                     for test in field.iter().filter_map(|p| p.attribute.as_ref()) {
                         if let Some(v) = self.attribute_field(node, test, ty) {
@@ -689,18 +785,27 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
     }
 
     /// The typed value of the attribute a field selects (or of its declared default).
-    fn attribute_field(&self, node: Node<'_, '_>, test: &NameTest, ty: Option<TypeRef>) -> Option<Value> {
+    fn attribute_field(
+        &self,
+        node: Node<'_, '_>,
+        test: &NameTest,
+        ty: Option<TypeRef>,
+    ) -> Option<Value> {
         let ct = match ty {
             Some(TypeRef::Complex(cid)) => self.c.complex.get(cid),
             _ => None,
         };
-        let found = node
-            .attributes()
-            .find(|a| !is_xsi_control(a.namespace(), a.name()) && test.matches(a.namespace(), a.name()));
+        let found = node.attributes().find(|a| {
+            !is_xsi_control(a.namespace(), a.name()) && test.matches(a.namespace(), a.name())
+        });
         match found {
             Some(a) => {
                 let declared = ct
-                    .and_then(|ct| ct.attributes.iter().find(|u| u.name.is(a.namespace(), a.name())))
+                    .and_then(|ct| {
+                        ct.attributes
+                            .iter()
+                            .find(|u| u.name.is(a.namespace(), a.name()))
+                    })
                     .map(|u| u.ty)
                     .or_else(|| {
                         self.c
@@ -744,9 +849,12 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
     /// Leaving `node`: element-valued fields get its value; collectors and scopes that started
     /// here are finished.
     fn leave_identity(&mut self, node: Node<'d, 'i>, depth: usize, value: Option<Value>) {
-        let done: Vec<Pending> = {
-            let (here, rest): (Vec<Pending>, Vec<Pending>) =
-                std::mem::take(&mut self.pending).into_iter().partition(|p| p.depth == depth);
+        let done: Vec<Pending> = if self.pending.is_empty() {
+            Vec::new()
+        } else {
+            let (here, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|p| p.depth == depth);
             self.pending = rest;
             here
         };
@@ -815,7 +923,10 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 _ => None,
             };
             self.report(node, attribute, rule, || {
-                format!("duplicate value {shown} for {rule} constraint {}", ic.name.local)
+                format!(
+                    "duplicate value {shown} for {rule} constraint {}",
+                    ic.name.local
+                )
             });
         }
     }
@@ -890,7 +1001,11 @@ fn element_ns<'a>(name: roxmltree::ExpandedName<'a, '_>) -> Option<&'a str> {
 }
 
 fn is_xsi_control(ns: Option<&str>, name: &str) -> bool {
-    ns == Some(XSI_NS) && matches!(name, "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation")
+    ns == Some(XSI_NS)
+        && matches!(
+            name,
+            "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation"
+        )
 }
 
 fn is_whitespace(s: &str) -> bool {
@@ -899,7 +1014,10 @@ fn is_whitespace(s: &str) -> bool {
 
 /// The character content of an element (text and CDATA, comments and PIs skipped).
 fn text_of<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
-    let mut texts = node.children().filter(Node::is_text).filter_map(|c| c.text());
+    let mut texts = node
+        .children()
+        .filter(Node::is_text)
+        .filter_map(|c| c.text());
     match (texts.next(), texts.next()) {
         (None, _) => Cow::Borrowed(""),
         (Some(one), None) => Cow::Borrowed(one),
@@ -925,7 +1043,10 @@ fn resolve_qname(node: Node<'_, '_>, qname: &str) -> Option<super::model::ExpNam
     if prefix.is_some() && ns.is_none() {
         return None;
     }
-    Some(super::model::ExpName::new(ns.filter(|n| !n.is_empty()), local))
+    Some(super::model::ExpName::new(
+        ns.filter(|n| !n.is_empty()),
+        local,
+    ))
 }
 
 /// `/bom/components/component[3]/version`: local names, with a position among same-named
@@ -971,7 +1092,22 @@ mod tests {
     #[test]
     fn paths_count_same_named_siblings() {
         let doc = Document::parse("<r><a/><b><c/></b><a><d/><d/></a></r>").unwrap();
-        let paths: Vec<String> = doc.descendants().filter(Node::is_element).map(node_path).collect();
-        assert_eq!(paths, ["/r", "/r/a[1]", "/r/b", "/r/b/c", "/r/a[2]", "/r/a[2]/d[1]", "/r/a[2]/d[2]"]);
+        let paths: Vec<String> = doc
+            .descendants()
+            .filter(Node::is_element)
+            .map(node_path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/r",
+                "/r/a[1]",
+                "/r/b",
+                "/r/b/c",
+                "/r/a[2]",
+                "/r/a[2]/d[1]",
+                "/r/a[2]/d[2]"
+            ]
+        );
     }
 }

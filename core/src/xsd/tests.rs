@@ -559,3 +559,29 @@ fn schemas_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Schema>();
 }
+
+#[test]
+fn undeclared_attributes_have_no_key_value() {
+    let s = schema(
+        r#"<xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="a" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+               <xs:attribute name="id" type="xs:string"/></xs:complexType></xs:element>
+             <xs:element name="b" minOccurs="0" maxOccurs="unbounded"><xs:complexType>
+               <xs:anyAttribute processContents="lax"/></xs:complexType></xs:element>
+           </xs:sequence></xs:complexType>
+           <xs:unique name="ids"><xs:selector xpath=".//*"/><xs:field xpath="@id"/></xs:unique>
+           </xs:element>"#,
+    );
+    // `id` on b is let through by the wildcard without a type: it takes no part (as in libxml2).
+    valid(&s, &r(r#"<a id="x"/><b id="x"/><b id="x"/>"#));
+    invalid(&s, &r(r#"<a id="x"/><a id="x"/><b id="x"/>"#), "unique");
+}
+
+#[test]
+fn any_uri_values_must_be_uri_references() {
+    let s = schema(r#"<xs:element name="r" type="xs:anyURI"/>"#);
+    valid(&s, &r(" https://example.com/a b?c=d#e "));
+    valid(&s, &r("urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1"));
+    invalid(&s, &r("git@github.com:acme/repo.git"), "type:anyURI");
+    invalid(&s, &r("%zz"), "type:anyURI");
+}

@@ -15,7 +15,7 @@ use super::content::{Matched, Matcher};
 use super::model::{
     Compiled, ContentType, ElemId, IcKind, NameTest, Process, TypeRef, Wildcard, XPath, XSI_NS,
 };
-use super::simple::{Primitive, Simples, Value, quote};
+use super::simple::{Simples, Value, quote};
 use super::{Violation, XsdError};
 use crate::limits::MAX_XML_DEPTH;
 
@@ -813,11 +813,9 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                             .get(&super::model::ExpName::new(a.namespace(), a.name()))
                             .map(|d| d.ty)
                     });
-                match declared {
-                    Some(t) => self.simples.validate(t, a.value(), true).ok().flatten(),
-                    // Undeclared attributes (under a lax wildcard) compare as strings.
-                    None => Some(Value::Text(Primitive::String, a.value().to_owned())),
-                }
+                // An attribute without a declaration (let through by a lax wildcard) has no
+                // simple type, so it yields no key value, as in libxml2.
+                declared.and_then(|t| self.simples.validate(t, a.value(), true).ok().flatten())
             }
             None => ct.and_then(|ct| {
                 ct.attributes

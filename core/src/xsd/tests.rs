@@ -585,3 +585,50 @@ fn any_uri_values_must_be_uri_references() {
     invalid(&s, &r("git@github.com:acme/repo.git"), "type:anyURI");
     invalid(&s, &r("%zz"), "type:anyURI");
 }
+
+#[test]
+fn deeply_nested_schemas_are_bounded() {
+    // 10 levels of anonymous types (31 elements deep) compile and validate.
+    let open = r#"<xs:element name="e"><xs:complexType><xs:sequence>"#;
+    let close = "</xs:sequence></xs:complexType></xs:element>";
+    let nested = |n: usize| {
+        format!(
+            r#"<xs:element name="r"><xs:complexType><xs:sequence>{}<xs:element name="leaf" type="xs:int"/>{}</xs:sequence></xs:complexType></xs:element>"#,
+            open.repeat(n),
+            close.repeat(n)
+        )
+    };
+    let s = schema(&nested(10));
+    valid(
+        &s,
+        &r(&format!(
+            "{}<leaf>1</leaf>{}",
+            "<e>".repeat(10),
+            "</e>".repeat(10)
+        )),
+    );
+    invalid(
+        &s,
+        &r(&format!(
+            "{}<leaf>x</leaf>{}",
+            "<e>".repeat(10),
+            "</e>".repeat(10)
+        )),
+        "type:int",
+    );
+    // Deeper nesting is refused (by the compiler's recursion bound, then by the document depth
+    // limit), never a stack overflow.
+    assert!(compile_err(&nested(18)).contains("nest too deeply"));
+    assert!(compile_err(&nested(100)).contains("deeper"));
+    // A long chain of derivations is bounded too (t0 is compiled first and needs all others).
+    let mut chain = String::from(
+        r#"<xs:simpleType name="t99"><xs:restriction base="xs:string"/></xs:simpleType>"#,
+    );
+    for i in 0..99 {
+        chain.push_str(&format!(
+            r#"<xs:simpleType name="t{i}"><xs:restriction base="t:t{}"/></xs:simpleType>"#,
+            i + 1
+        ));
+    }
+    assert!(compile_err(&chain).contains("nest too deeply"));
+}

@@ -144,6 +144,29 @@ fn sha256_artifact(content: &Content) -> Result<Digest, AttestationError> {
     Ok(digest)
 }
 
+/// The Statement a stored (already verified) bundle was indexed with: its DSSE Statement, or the
+/// signature Statement synthesised over a message signature's digest.
+pub fn statement_of_stored(bytes: &[u8]) -> Result<Statement, AttestationError> {
+    let bundle: Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid(format!("bundle JSON: {e}")))?;
+    Ok(match content_of(&bundle)? {
+        Content::Dsse { statement, .. } => statement,
+        Content::MessageSignature { digest } => signature_statement(digest),
+    })
+}
+
+fn signature_statement(digest: Digest) -> Statement {
+    Statement::new_v1(
+        vec![Subject {
+            name: String::new(),
+            digests: vec![digest],
+            other_digests: Vec::new(),
+        }],
+        CAIRN_SIGNATURE_V1,
+        serde_json::json!({"sigstoreMessageSignature": true}),
+    )
+}
+
 /// Verify a bundle upload; on success, what to store and index.
 pub fn verify_bundle_upload(
     bytes: &[u8],
@@ -175,15 +198,7 @@ pub fn verify_bundle_upload(
     };
     let statement = match content {
         Content::Dsse { statement, .. } => statement,
-        Content::MessageSignature { digest } => Statement::new_v1(
-            vec![Subject {
-                name: String::new(),
-                digests: vec![digest],
-                other_digests: Vec::new(),
-            }],
-            CAIRN_SIGNATURE_V1,
-            serde_json::json!({"sigstoreMessageSignature": true}),
-        ),
+        Content::MessageSignature { digest } => signature_statement(digest),
     };
     statement.require_indexable_subject()?;
     Ok(VerifiedAttestation {

@@ -674,3 +674,92 @@ pub struct TrustRootDto {
 pub struct TrustRootList {
     pub items: Vec<TrustRootDto>,
 }
+
+/// A policy version.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDto {
+    pub name: String,
+    pub version: i64,
+    /// `sha256:` of the exact document.
+    pub id: String,
+    pub media_type: String,
+    pub created_at: String,
+    /// Token name of who stored it.
+    pub actor: String,
+    /// The document as stored (single-policy reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_entry: Option<LogEntryDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    pub items: Vec<PolicyDto>,
+}
+
+/// One verdict that a draft policy would change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTestChange {
+    pub digest: String,
+    /// The current version's verdict (absent for a new policy).
+    pub current: Option<String>,
+    pub draft: String,
+    /// Rules the draft fails for this artifact.
+    pub failing_rules: Vec<String>,
+}
+
+/// `POST /v1/policies/{name}/test`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTestResponse {
+    pub policy: String,
+    pub evaluated: usize,
+    pub unchanged: usize,
+    pub changes: Vec<PolicyTestChange>,
+}
+
+/// `GET /v1/vsa/key`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VsaKeyDto {
+    pub keyid: String,
+    pub public_key_pem: String,
+    /// `verifier.id` in the VSAs this server issues.
+    pub verifier_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceNode {
+    pub digest: String,
+    /// 0 for the artifact asked about.
+    pub depth: u32,
+    pub names: Vec<String>,
+    /// Whether Cairn holds anything (attestations or an SBOM) about it.
+    pub known: bool,
+    pub attestations_by_type: std::collections::BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceEdge {
+    /// The artifact whose provenance names the dependency.
+    pub from: String,
+    pub to: String,
+    /// e.g. `base-image`, or the dependency's uri/name.
+    pub relation: String,
+    /// The provenance attestation that names it.
+    pub attestation: String,
+}
+
+/// `GET /v1/artifacts/{digest}/provenance`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceGraph {
+    pub digest: String,
+    pub nodes: Vec<ProvenanceNode>,
+    pub edges: Vec<ProvenanceEdge>,
+}

@@ -242,6 +242,35 @@ impl Store {
         Ok(false)
     }
 
+    /// The artifacts a policy has been applied to (its verdicts), or every artifact when it has
+    /// none yet; at most `max`, newest first.
+    pub async fn artifacts_for_policy_test(
+        &self,
+        policy: &str,
+        max: u32,
+    ) -> Result<Vec<Digest>, StoreError> {
+        let mut rows = sqlx::query(
+            "SELECT digest FROM verdicts WHERE policy = $1 ORDER BY evaluated_at DESC LIMIT $2",
+        )
+        .bind(policy)
+        .bind(i64::from(max))
+        .fetch_all(&self.read)
+        .await?;
+        if rows.is_empty() {
+            rows = sqlx::query("SELECT digest FROM artifacts ORDER BY last_seen DESC LIMIT $1")
+                .bind(i64::from(max))
+                .fetch_all(&self.read)
+                .await?;
+        }
+        rows.iter()
+            .map(|r| {
+                let d: String = r.try_get("digest")?;
+                d.parse()
+                    .map_err(|_| StoreError::Corrupt("artifact digest".into()))
+            })
+            .collect()
+    }
+
     /// Record an issued VSA (and its log entry, in one transaction).
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_vsa(

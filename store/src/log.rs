@@ -199,11 +199,7 @@ pub(crate) async fn append(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let lock = match backend {
-        Backend::Postgres => "SELECT size, last_time FROM log_state WHERE id = 1 FOR UPDATE",
-        Backend::Sqlite => "SELECT size, last_time FROM log_state WHERE id = 1",
-    };
-    let state = sqlx::query(lock).fetch_one(&mut **tx).await?;
+    let state = lock_state(tx, backend).await?;
     let size = to_u64(state.try_get("size")?)?;
     let last_time: i64 = state.try_get("last_time")?;
     let at = Timestamp::from_unix_millis(now.unix_millis().max(last_time));
@@ -332,6 +328,26 @@ pub(crate) async fn position_of(
         leaf_hash: to_hash(&hash, "leaf hash")?,
         tree_size: size_in(tx).await?,
     })
+}
+
+/// Lock the log state row for this transaction and read it. On SQLite the no-op UPDATE takes
+/// the database write lock first: a transaction that only read before writing could otherwise
+/// deadlock against another process's writer (both holding read snapshots, neither able to
+/// upgrade), which busy_timeout cannot resolve.
+pub(crate) async fn lock_state(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+) -> Result<sqlx::any::AnyRow, StoreError> {
+    let select = match backend {
+        Backend::Postgres => "SELECT size, last_time FROM log_state WHERE id = 1 FOR UPDATE",
+        Backend::Sqlite => {
+            sqlx::query("UPDATE log_state SET size = size WHERE id = 1")
+                .execute(&mut **tx)
+                .await?;
+            "SELECT size, last_time FROM log_state WHERE id = 1"
+        }
+    };
+    Ok(sqlx::query(select).fetch_one(&mut **tx).await?)
 }
 
 /// The tree size, read inside a transaction.

@@ -69,11 +69,7 @@ impl Store {
             detail.insert("version".into(), serde_json::json!(version));
             detail
         };
-        let lock = match self.backend {
-            crate::Backend::Postgres => "SELECT size FROM log_state WHERE id = 1 FOR UPDATE",
-            crate::Backend::Sqlite => "SELECT size FROM log_state WHERE id = 1",
-        };
-        sqlx::query(lock).fetch_one(&mut *tx).await?;
+        log::lock_state(&mut tx, self.backend).await?;
         let version: i64 = sqlx::query(
             "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM policies WHERE name = $1",
         )

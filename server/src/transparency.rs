@@ -63,9 +63,7 @@ impl TransparencyLog {
                         Ok(()) => {
                             tracing::warn!(path = %path.display(),
                                 "created the transparency log key; back it up: losing it means a new log identity");
-                            return Ok(Self {
-                                signer: Arc::new(signer),
-                            });
+                            return Ok(Self::new(signer));
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                         Err(e) => return Err(io(e)),
@@ -92,9 +90,13 @@ impl TransparencyLog {
             .and_then(|l| cairn_core::encoding::decode_base64(l.trim()).ok())
             .ok_or_else(malformed)?;
         let seed: [u8; 32] = seed.try_into().map_err(|_| malformed())?;
-        Ok(Self {
-            signer: Arc::new(NoteSigner::from_seed(origin, &seed)?),
-        })
+        Ok(Self::new(NoteSigner::from_seed(origin, &seed)?))
+    }
+
+    fn new(signer: NoteSigner) -> Self {
+        Self {
+            signer: Arc::new(signer),
+        }
     }
 
     /// The log's identity as recorded in the database.
@@ -113,9 +115,15 @@ impl TransparencyLog {
         self.signer.verifier()
     }
 
-    /// The signed checkpoint of the tree of `size` leaves.
+    /// The signed checkpoint of the tree of `size` leaves, its root recomputed from the stored
+    /// subtrees every time (never cached: a monitor must see what the database holds).
     pub async fn checkpoint(&self, store: &Store, size: u64) -> Result<String, ApiError> {
         let root = store.log_root(size).await?;
+        self.sign(size, root)
+    }
+
+    /// Sign the checkpoint (size, root); the root must come from the store.
+    fn sign(&self, size: u64, root: tlog::Hash) -> Result<String, ApiError> {
         let body = Checkpoint {
             origin: self.origin().to_owned(),
             size,
@@ -134,9 +142,10 @@ impl TransparencyLog {
         store: &Store,
         position: &LogPosition,
     ) -> Result<LogEntryReceipt, ApiError> {
-        let proof = store
-            .log_inclusion_proof(position.index, position.tree_size)
+        let (proof, root) = store
+            .log_receipt_material(position.index, position.tree_size)
             .await?;
+        let checkpoint = self.sign(position.tree_size, root)?;
         Ok(LogEntryReceipt {
             log_index: position.index,
             integrated_time: position.integrated_time.unix_millis(),
@@ -145,7 +154,7 @@ impl TransparencyLog {
                 tree_size: position.tree_size,
                 hashes: proof.iter().map(tlog::hash_to_hex).collect(),
             },
-            checkpoint: self.checkpoint(store, position.tree_size).await?,
+            checkpoint,
         })
     }
 }

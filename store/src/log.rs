@@ -442,6 +442,37 @@ impl Store {
         assemble(&self.read, &plan).await
     }
 
+    /// The audit path of leaf `index` in the tree of `size` leaves and that tree's root, from one
+    /// read of the stored subtrees (what a write receipt needs).
+    pub async fn log_receipt_material(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<(Vec<Hash>, Hash), StoreError> {
+        let inclusion = tlog::inclusion_plan(index, size).map_err(|_| StoreError::LogRange {
+            detail: format!("leaf index {index} is not below tree size {size}"),
+        })?;
+        let root = tlog::root_plan(size);
+        let mut ids: Vec<NodeId> = inclusion.nodes().to_vec();
+        ids.extend_from_slice(root.nodes());
+        ids.sort_unstable();
+        ids.dedup();
+        let mut conn = self.read.acquire().await?;
+        let nodes = fetch_nodes(&mut conn, &ids).await?;
+        drop(conn);
+        let lookup = |id: NodeId| nodes.get(&id).copied();
+        let proof = inclusion
+            .assemble(&lookup)
+            .map_err(|e| StoreError::Corrupt(format!("log: {e}")))?;
+        let root = root
+            .assemble(&lookup)
+            .map_err(|e| StoreError::Corrupt(format!("log: {e}")))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("root plan gave no hash".into()))?;
+        Ok((proof, root))
+    }
+
     /// The consistency proof between tree sizes `from` and `to`.
     pub async fn log_consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
         let plan = tlog::consistency_plan(from, to).map_err(|_| StoreError::LogRange {

@@ -37,6 +37,7 @@ use utoipa::OpenApi;
         routes::tokens::revoke,
         routes::health::healthz,
         routes::health::readyz,
+        routes::metrics::metrics,
         document,
     ),
     tags(

@@ -221,3 +221,73 @@ fn selector_parsing_finds_names_and_labels() {
         ]
     );
 }
+
+/// Replicas of one database must sign with one log key (the server refuses to start
+/// otherwise): every cairn-server service of docker-compose.yml reads its key from the same
+/// named volume, and the bundled Prometheus scrapes every replica under the job the alerts use.
+#[test]
+fn compose_replicas_share_the_log_key_and_are_all_scraped() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let compose: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(root.join("docker-compose.yml")).unwrap())
+            .unwrap();
+    let services = compose["services"].as_object().unwrap();
+    let replicas: Vec<(&String, &serde_json::Value)> = services
+        .iter()
+        .filter(|(_, s)| s.get("build").is_some())
+        .collect();
+    assert!(replicas.len() >= 2, "{replicas:?}");
+    let mut key_locations = BTreeSet::new();
+    let mut databases = BTreeSet::new();
+    for (name, service) in &replicas {
+        let env = &service["environment"];
+        let data_dir = env["CAIRN_DATA_DIR"].as_str().unwrap_or("/data"); // the Dockerfile's
+        let key_file = env["CAIRN_LOG_KEY_FILE"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{data_dir}/log.key"));
+        // The named volume whose mount point holds the key file.
+        let volume = service["volumes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} mounts no volume: its log key would be its own"))
+            .iter()
+            .filter_map(|v| v.as_str()?.split_once(':'))
+            .find(|(_, target)| {
+                let target = target.trim_end_matches(":ro").trim_end_matches('/');
+                key_file.starts_with(&format!("{target}/"))
+            })
+            .map(|(source, _)| source.to_owned())
+            .unwrap_or_else(|| panic!("{name}: {key_file} is not on a mounted volume"));
+        assert!(
+            compose["volumes"].get(&volume).is_some(),
+            "{name}: {volume} is not a named volume"
+        );
+        key_locations.insert((volume, key_file));
+        databases.insert(env["CAIRN_DATABASE_URL"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(key_locations.len(), 1, "{key_locations:?}");
+    assert_eq!(databases.len(), 1, "{databases:?}");
+
+    let prometheus: serde_json::Value =
+        serde_norway::from_str(&deploy_file("prometheus/prometheus.yml")).unwrap();
+    assert!(
+        prometheus["rule_files"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("alerts.yml"))
+    );
+    let job = prometheus["scrape_configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["job_name"] == "cairn")
+        .expect("a scrape job named cairn (alerts.yml matches job=\"cairn\")");
+    let targets: BTreeSet<String> = job["static_configs"][0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().split(':').next().unwrap().to_owned())
+        .collect();
+    let names: BTreeSet<String> = replicas.iter().map(|(n, _)| (*n).clone()).collect();
+    assert_eq!(targets, names);
+}

@@ -3,10 +3,10 @@
 use crate::audit::{AuditLog, AuditLogError};
 use crate::auth::{AuthSettings, BootstrapError};
 use crate::metrics::{Metrics, MetricsError};
-use crate::tls::TlsError;
 use crate::problem::ApiError;
 use crate::routes;
 use crate::settings::{Limits, Settings};
+use crate::tls::TlsError;
 use crate::transparency::{LogKeyError, TransparencyLog};
 use actix_web::HttpMessage;
 use actix_web::dev::{Server, ServerHandle, Service};

@@ -376,10 +376,7 @@ impl ServerArgs {
                     .allow_anonymous_reads
                     .or(file.allow_anonymous_reads)
                     .unwrap_or(false),
-                metrics_public: self
-                    .metrics_public
-                    .or(file.metrics_public)
-                    .unwrap_or(false),
+                metrics_public: self.metrics_public.or(file.metrics_public).unwrap_or(false),
             },
         })
     }

@@ -156,9 +156,15 @@ async fn dashboard_and_alerts_use_only_served_metrics() {
     for group in alerts["groups"].as_array().unwrap() {
         for rule in group["rules"].as_array().unwrap() {
             let name = rule["alert"].as_str().unwrap();
-            assert!(alert_names.insert(name.to_owned()), "duplicate alert {name}");
+            assert!(
+                alert_names.insert(name.to_owned()),
+                "duplicate alert {name}"
+            );
             assert!(rule["labels"]["severity"].is_string(), "{name}: severity");
-            assert!(rule["annotations"]["summary"].is_string(), "{name}: summary");
+            assert!(
+                rule["annotations"]["summary"].is_string(),
+                "{name}: summary"
+            );
             assert!(rule["for"].is_string(), "{name}: for");
             alert_exprs.push(rule["expr"].as_str().unwrap().to_owned());
         }
@@ -190,7 +196,10 @@ async fn dashboard_and_alerts_use_only_served_metrics() {
         "cairn_cache_requests_total",
         "cairn_build_info",
     ] {
-        assert!(used_by_dashboard.contains(name), "the dashboard lacks {name}");
+        assert!(
+            used_by_dashboard.contains(name),
+            "the dashboard lacks {name}"
+        );
     }
     for name in [
         "cairn_http_requests_total",
@@ -200,7 +209,11 @@ async fn dashboard_and_alerts_use_only_served_metrics() {
     ] {
         assert!(used_by_alerts.contains(name), "alerts.yml lacks {name}");
     }
-    assert!(alert_exprs.iter().any(|e| e.contains("up{") && e.contains("== 0")));
+    assert!(
+        alert_exprs
+            .iter()
+            .any(|e| e.contains("up{") && e.contains("== 0"))
+    );
     assert_eq!(alert_names.len(), 5, "{alert_names:?}");
     assert!(dashboard_exprs.len() >= 20, "{}", dashboard_exprs.len());
 }

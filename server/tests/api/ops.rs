@@ -81,7 +81,11 @@ async fn send(r: reqwest::RequestBuilder) -> (u16, String, serde_json::Value) {
     let r = r.send().await.unwrap();
     let status = r.status().as_u16();
     let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
-    (status, id, r.json().await.unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        id,
+        r.json().await.unwrap_or(serde_json::Value::Null),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +184,9 @@ async fn metrics_count_requests_by_template_and_writes_by_outcome() {
             .unwrap_or_else(|| panic!("no sample {k} in\n{text}"))
     };
     assert_eq!(
-        value(r#"cairn_http_requests_total{method="GET",route="/v1/artifacts/{digest}",status="200"}"#),
+        value(
+            r#"cairn_http_requests_total{method="GET",route="/v1/artifacts/{digest}",status="200"}"#
+        ),
         2.0
     );
     assert_eq!(
@@ -192,7 +198,9 @@ async fn metrics_count_requests_by_template_and_writes_by_outcome() {
         1.0
     );
     assert_eq!(
-        value(r#"cairn_http_request_duration_seconds_count{method="POST",route="/v1/attestations"}"#),
+        value(
+            r#"cairn_http_request_duration_seconds_count{method="POST",route="/v1/attestations"}"#
+        ),
         4.0
     );
     assert!(
@@ -230,10 +238,7 @@ async fn metrics_count_requests_by_template_and_writes_by_outcome() {
         1.0
     );
     // SQLite: a read pool and the one-connection write pool.
-    assert_eq!(
-        value(r#"cairn_db_pool_max_connections{pool="write"}"#),
-        1.0
-    );
+    assert_eq!(value(r#"cairn_db_pool_max_connections{pool="write"}"#), 1.0);
     assert_eq!(value(r#"cairn_db_pool_max_connections{pool="read"}"#), 8.0);
     let open = value(r#"cairn_db_pool_connections{pool="read",state="idle"}"#)
         + value(r#"cairn_db_pool_connections{pool="read",state="active"}"#);

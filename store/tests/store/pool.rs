@@ -23,7 +23,11 @@ async fn pool_stats_name_each_pool_and_count_its_connections() {
         let read = &stats[0];
         assert_eq!(read.max, 16, "{}", db.label);
         assert!(read.idle + read.active >= 1, "{}: {read:?}", db.label);
-        assert!(read.idle + read.active <= read.max, "{}: {read:?}", db.label);
+        assert!(
+            read.idle + read.active <= read.max,
+            "{}: {read:?}",
+            db.label
+        );
         store.close().await;
         seen += 1;
     }

@@ -96,14 +96,31 @@ impl Api {
         path: &str,
     ) -> anyhow::Result<(Vec<u8>, std::collections::HashMap<String, String>)> {
         let rb = self.with_auth(self.http.get(self.url(path)));
-        let resp = send(rb, &self.base)?;
-        let headers = resp
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        let bytes = resp.bytes().context("reading the server's answer")?;
-        Ok((bytes.to_vec(), headers))
+        bytes_and_headers(send(rb, &self.base)?)
+    }
+
+    pub fn put_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
+        let rb = self.with_auth(
+            self.http
+                .put(self.url(path))
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body),
+        );
+        json_body(send(rb, &self.base)?)
+    }
+
+    pub fn get_bytes_query(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> anyhow::Result<(Vec<u8>, std::collections::HashMap<String, String>)> {
+        let rb = self.with_auth(self.http.get(self.url(path)).query(query));
+        bytes_and_headers(send(rb, &self.base)?)
     }
 
     pub fn delete_json(&self, path: &str) -> anyhow::Result<Value> {
@@ -156,6 +173,19 @@ fn send(rb: RequestBuilder, base: &str) -> anyhow::Result<Response> {
         detail,
     }
     .into())
+}
+
+/// The body bytes and the response headers (lowercase names).
+fn bytes_and_headers(
+    resp: Response,
+) -> anyhow::Result<(Vec<u8>, std::collections::HashMap<String, String>)> {
+    let headers = resp
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let bytes = resp.bytes().context("reading the server's answer")?;
+    Ok((bytes.to_vec(), headers))
 }
 
 fn json_body(resp: Response) -> anyhow::Result<Value> {

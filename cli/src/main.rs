@@ -59,6 +59,29 @@ pub enum Command {
     Artifact(ArtifactCommand),
     /// List the attestations about an artifact, newest first.
     Attestations(AttestationsArgs),
+    /// May this digest run under a policy? The server's verdict: exit 0 pass, 1 fail.
+    Verify {
+        /// IMAGE@DIGEST or sha256:<hex>
+        image: String,
+        #[arg(long)]
+        policy: String,
+        /// A policy version (default: the newest).
+        #[arg(long)]
+        version: Option<i64>,
+        /// Also save a signed SLSA Verification Summary Attestation (DSSE) to this file.
+        #[arg(long)]
+        vsa: Option<PathBuf>,
+    },
+    /// Policies: push a new version, read, list, test a draft before rollout.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// The provenance chain of an artifact (what it was built from), as Cairn knows it.
+    Provenance {
+        digest: String,
+        /// Levels to follow (default 8).
+        #[arg(long)]
+        depth: Option<u32>,
+    },
     /// CycloneDX SBOMs: validate offline, push (optionally signed), fetch, diff.
     #[command(subcommand)]
     Sbom(SbomCommand),
@@ -96,6 +119,32 @@ pub enum Command {
     /// Create, list and revoke API tokens (admin).
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Store FILE (YAML, or JSON by extension) as a new version of policy NAME.
+    Push { name: String, file: PathBuf },
+    /// Print a policy document (newest version, or --version).
+    Get {
+        name: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// The newest version of every policy.
+    List,
+    /// Evaluate a draft policy against one artifact (--digest) or every artifact the current
+    /// version applies to (--all) and list the verdicts that would change (exit 1 if any).
+    Test {
+        file: PathBuf,
+        /// Policy name (default: the document's `name`).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, conflicts_with = "all")]
+        digest: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,6 +41,9 @@ pub struct VerifiedAttestation {
     pub statement: Statement,
     /// The trusted keys that verified a signature.
     pub signers: Vec<KeyId>,
+    /// Certificate identities that verified (Sigstore bundles): `keyless <issuer> <san>` or
+    /// `x509 <subject>`.
+    pub identities: Vec<String>,
     pub checks: Vec<Check>,
 }
 
@@ -65,6 +68,8 @@ pub enum AttestationError {
     SignatureInvalid(String),
     #[error("signed by a revoked key: {0}")]
     KeyRevoked(String),
+    #[error("{0}")]
+    UntrustedSigner(String),
     #[error(
         "the upload needs more than {max} signature checks (signatures whose keyid names no registered key are tried against every key); upload fewer envelopes at once"
     )]
@@ -83,6 +88,7 @@ impl AttestationError {
             AttestationError::UnknownSigner(_) => crate::Code::UnknownSigner,
             AttestationError::SignatureInvalid(_) => crate::Code::SignatureInvalid,
             AttestationError::KeyRevoked(_) => crate::Code::KeyRevoked,
+            AttestationError::UntrustedSigner(_) => crate::Code::UntrustedCertificate,
             AttestationError::TooManySignatureChecks { .. } => crate::Code::PayloadTooLarge,
             AttestationError::Statement(e) => e.code(),
         }
@@ -462,6 +468,7 @@ fn verify_attestation_within(
             payload_type: envelope.payload_type,
             statement,
             signers: report.signers,
+            identities: Vec::new(),
             checks: report.checks,
         }),
         (Some(e), _) => Err(e),

@@ -34,9 +34,10 @@ use crate::digest::{Digest, DigestAlgorithm};
 use crate::statement::Statement;
 use crate::verify::{Check, Verdict, verdict_of};
 use crate::x509::{FulcioClaim, FulcioClaims};
+pub use sigstore_verify::Verifier;
 use sigstore_verify::trust_root::TrustedRoot;
 use sigstore_verify::types::{Bundle, SignatureContent};
-use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy};
 
 pub use sigstore_verify::trust_root::{
     SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod attestation;
 pub mod bundle;
+pub mod bundle_upload;
 pub mod code;
 pub mod digest;
 pub mod dsse;

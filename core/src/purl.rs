@@ -858,6 +858,27 @@ mod tests {
         assert!(p("pkg:pypi/Django_Package").matches(&p("pkg:pypi/django-package@1.0")));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(s in "\\PC{0,80}") {
+            let _ = s.parse::<Purl>();
+        }
+
+        /// Whatever parses prints a canonical form that parses back to the same purl.
+        #[test]
+        fn canonical_form_is_a_fixed_point(
+            ty in "[a-zA-Z][a-zA-Z0-9.-]{0,6}",
+            rest in "[a-zA-Z0-9%@/._~:?=&#+ \u{e9}-]{1,40}",
+        ) {
+            if let Ok(p) = format!("pkg:{ty}/{rest}").parse::<Purl>() {
+                let canonical = p.to_canonical();
+                let again: Purl = canonical.parse().unwrap_or_else(|e| panic!("{canonical}: {e}"));
+                proptest::prop_assert_eq!(&again, &p);
+                proptest::prop_assert_eq!(again.to_canonical(), canonical);
+            }
+        }
+    }
+
     #[test]
     fn serde_goes_through_the_parser() {
         let p: Purl = serde_json::from_str("\"pkg:NPM/%40a/B@1\"").unwrap();

@@ -225,10 +225,13 @@ impl VersionRange {
             return Ok(true);
         }
         for pair in ranges.windows(2) {
-            if let [lo, hi] = pair {
-                if is_lower(lo) && is_upper(hi) && v > lo.key && v < hi.key {
-                    return Ok(true);
-                }
+            if let [lo, hi] = pair
+                && is_lower(lo)
+                && is_upper(hi)
+                && v > lo.key
+                && v < hi.key
+            {
+                return Ok(true);
             }
         }
         Ok(false)
@@ -346,15 +349,14 @@ impl FromStr for VersionRange {
         }
         parsed.sort_by(|a, b| a.key.cmp(&b.key));
         for pair in parsed.windows(2) {
-            if let [a, b] = pair {
-                if a.key == b.key {
-                    return Err(invalid(&format!(
-                        "version {:?} appears twice (as {:?} and {:?})",
-                        excerpt(&b.version, 64),
-                        excerpt(&a.version, 64),
-                        excerpt(&b.version, 64)
-                    )));
-                }
+            if let [a, b] = pair
+                && a.key == b.key
+            {
+                return Err(invalid(&format!(
+                    "{:?} and {:?} are the same version",
+                    excerpt(&a.version, 64),
+                    excerpt(&b.version, 64)
+                )));
             }
         }
         let ranges: Vec<&Constraint> = parsed
@@ -1486,6 +1488,36 @@ mod tests {
         let npm = range("vers:npm/>=1.0.0");
         assert!(npm.contains("latest").is_err());
         assert!(npm.contains("1.2.3").unwrap());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(s in "\\PC{0,80}", v in "\\PC{0,40}") {
+            if let Ok(r) = format!("vers:{s}").parse::<VersionRange>() {
+                let _ = r.contains(&v);
+            }
+            for scheme in Scheme::ALL {
+                let _ = compare(scheme, &v, &s);
+            }
+        }
+
+        /// `>=lo|<hi` contains exactly the versions in [lo, hi), in every scheme that reads
+        /// plain dotted numbers.
+        #[test]
+        fn half_open_interval_contains_what_it_should(
+            a in (0u32..20, 0u32..20, 0u32..20),
+            b in (0u32..20, 0u32..20, 0u32..20),
+            v in (0u32..20, 0u32..20, 0u32..20),
+        ) {
+            let ver = |(x, y, z): (u32, u32, u32)| format!("{x}.{y}.{z}");
+            proptest::prop_assume!(a < b);
+            for scheme in [Scheme::Npm, Scheme::Cargo, Scheme::Maven, Scheme::Pypi, Scheme::Deb, Scheme::Gem, Scheme::Generic] {
+                let r = range(&format!("vers:{scheme}/>={}|<{}", ver(a), ver(b)));
+                let inside = a <= v && v < b;
+                proptest::prop_assert_eq!(r.contains(&ver(v)).unwrap(), inside, "{} in {}", ver(v), r);
+                proptest::prop_assert_eq!(range(&r.to_canonical()), r.clone());
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The upstream CycloneDX test corpus (`../shared/testdata/cyclonedx`) against Cairn's XSD
 //! validator: every `valid-*.xml` must validate, every `invalid-*.xml` must not, per the schema of
-//! the document's own spec version. Plus adversarial documents: clean errors, bounded time.
+//! the document's own spec version. Plus adversarial documents: clean errors, no panics, and
+//! work linear in the input (a quadratic or exponential path would make these tests run for
+//! minutes instead of seconds; they assert outcomes, not timings).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use cairn_core::xsd::{Schema, XsdError, cyclonedx_schema, cyclonedx_version_for_namespace};
 
@@ -109,14 +110,6 @@ fn bom16(body: &str) -> String {
     )
 }
 
-fn timed<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let r = f();
-    // Generous for unoptimised builds on a shared machine; the point is "not exponential".
-    assert!(start.elapsed() < limit, "{what} took {:?}", start.elapsed());
-    r
-}
-
 #[test]
 fn deeply_nested_documents_are_refused_cleanly() {
     let schema = cyclonedx_schema("1.6").unwrap();
@@ -139,21 +132,17 @@ fn deeply_nested_documents_are_refused_cleanly() {
     let e = schema.validate(&doc, 10).unwrap_err();
     assert!(matches!(e, XsdError::TooDeep { limit: 256 }), "{e:?}");
     assert_eq!(e.code(), cairn_core::Code::PayloadTooLarge);
-    // A million levels of anything: refused, no stack overflow, in bounded time.
+    // A million levels of anything: refused, no stack overflow.
     let n = 1_000_000;
     let doc = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
-    let r = timed("1M nesting", Duration::from_secs(30), || {
-        schema.validate(&doc, 10)
-    });
+    let r = schema.validate(&doc, 10);
     assert!(r.is_err() || !r.unwrap().is_empty());
     let doc = bom16(&format!(
         "<metadata>{}{}</metadata>",
         "<x:a xmlns:x=\"urn:x\">".repeat(n),
         "</x:a>".repeat(n)
     ));
-    let r = timed("1M nested extensions", Duration::from_secs(30), || {
-        schema.validate(&doc, 10)
-    });
+    let r = schema.validate(&doc, 10);
     assert!(r.is_err(), "nesting below a wildcard is bounded too");
 }
 
@@ -165,10 +154,7 @@ fn huge_attribute_counts_are_refused_quickly() {
     let doc = bom16(&format!(
         "<components><component type=\"library\"{attrs}><name>x</name></component></components>"
     ));
-    let e = timed("100k attributes", Duration::from_secs(10), || {
-        schema.validate(&doc, 5)
-    })
-    .unwrap_err();
+    let e = schema.validate(&doc, 5).unwrap_err();
     assert!(
         matches!(e, XsdError::TooManyAttributes { limit: 128 }),
         "{e:?}"
@@ -209,10 +195,7 @@ fn dtds_and_entity_bombs_are_refused() {
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><metadata><component type="library"><name>&lol9;</name></component></metadata></bom>"#;
-    let e = timed("billion laughs", Duration::from_secs(5), || {
-        schema.validate(laughs, 10)
-    })
-    .unwrap_err();
+    let e = schema.validate(laughs, 10).unwrap_err();
     assert!(matches!(e, XsdError::Xml(_)), "{e:?}");
     assert_eq!(e.code(), cairn_core::Code::InvalidSbom);
     let external = r#"<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">&x;</bom>"#;
@@ -235,9 +218,7 @@ fn many_violations_are_capped_but_still_invalid() {
         .map(|_| r#"<component type="nonsense"><name>x</name></component>"#)
         .collect();
     let doc = bom16(&format!("<components>{comps}</components>"));
-    let v = timed("10k violations", Duration::from_secs(30), || {
-        schema.validate(&doc, 3).unwrap()
-    });
+    let v = schema.validate(&doc, 3).unwrap();
     assert_eq!(v.len(), 3);
     assert_eq!(v[0].rule, "enumeration");
     assert_eq!(v[0].path, "/bom/components/component[1]/@type");

@@ -16,7 +16,10 @@ pub struct SubjectDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignerDto {
+    /// The key's id; empty for a certificate identity.
     pub keyid: String,
+    /// The key's registered name, or the certificate identity (`keyless <issuer> <san>`,
+    /// `x509 <subject>`).
     pub name: String,
 }
 
@@ -101,6 +104,10 @@ impl AcceptedAttestation {
                     keyid: k.to_string(),
                     name: signer_name(k),
                 })
+                .chain(att.identities.iter().map(|i| SignerDto {
+                    keyid: String::new(),
+                    name: i.clone(),
+                }))
                 .collect(),
             checks: att.checks.iter().map(CheckDto::from).collect(),
         }
@@ -114,7 +121,8 @@ pub struct AttestationDto {
     pub payload_type: String,
     pub statement_type: String,
     pub predicate_type: String,
-    /// keyids of the registered keys that verified it.
+    /// keyids of the registered keys, and certificate identities (`keyless <issuer> <san>`,
+    /// `x509 <subject>`), that verified it.
     pub signers: Vec<String>,
     pub received_at: String,
     pub size: i64,
@@ -127,7 +135,7 @@ impl From<&AttestationSummary> for AttestationDto {
             payload_type: a.payload_type.clone(),
             statement_type: a.statement_type.clone(),
             predicate_type: a.predicate_type.clone(),
-            signers: a.signers.iter().map(ToString::to_string).collect(),
+            signers: a.signers.clone(),
             received_at: a.received_at.to_rfc3339(),
             size: a.size,
         }
@@ -630,4 +638,128 @@ impl SbomDiffDto {
                 .collect(),
         }
     }
+}
+
+/// `POST /v1/trust-roots` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrustRootRequest {
+    /// 1-128 characters of `[A-Za-z0-9._-]`.
+    pub name: String,
+    /// `sigstore` (a trusted_root.json) or `x509` (a PEM bundle of CA certificates).
+    pub kind: String,
+    /// The document itself (JSON text or PEM).
+    pub document: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustRootDto {
+    /// `sha256:` of the exact document.
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub created_at: String,
+    /// X.509: the anchors' subject names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
+    /// X.509: SHA-256 fingerprints of the anchors (hex).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_entry: Option<LogEntryDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrustRootList {
+    pub items: Vec<TrustRootDto>,
+}
+
+/// A policy version.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDto {
+    pub name: String,
+    pub version: i64,
+    /// `sha256:` of the exact document.
+    pub id: String,
+    pub media_type: String,
+    pub created_at: String,
+    /// Token name of who stored it.
+    pub actor: String,
+    /// The document as stored (single-policy reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_entry: Option<LogEntryDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    pub items: Vec<PolicyDto>,
+}
+
+/// One verdict that a draft policy would change.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTestChange {
+    pub digest: String,
+    /// The current version's verdict (absent for a new policy).
+    pub current: Option<String>,
+    pub draft: String,
+    /// Rules the draft fails for this artifact.
+    pub failing_rules: Vec<String>,
+}
+
+/// `POST /v1/policies/{name}/test`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTestResponse {
+    pub policy: String,
+    pub evaluated: usize,
+    pub unchanged: usize,
+    pub changes: Vec<PolicyTestChange>,
+}
+
+/// `GET /v1/vsa/key`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VsaKeyDto {
+    pub keyid: String,
+    pub public_key_pem: String,
+    /// `verifier.id` in the VSAs this server issues.
+    pub verifier_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceNode {
+    pub digest: String,
+    /// 0 for the artifact asked about.
+    pub depth: u32,
+    pub names: Vec<String>,
+    /// Whether Cairn holds anything (attestations or an SBOM) about it.
+    pub known: bool,
+    pub attestations_by_type: std::collections::BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceEdge {
+    /// The artifact whose provenance names the dependency.
+    pub from: String,
+    pub to: String,
+    /// e.g. `base-image`, or the dependency's uri/name.
+    pub relation: String,
+    /// The provenance attestation that names it.
+    pub attestation: String,
+}
+
+/// `GET /v1/artifacts/{digest}/provenance`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceGraph {
+    pub digest: String,
+    pub nodes: Vec<ProvenanceNode>,
+    pub edges: Vec<ProvenanceEdge>,
 }

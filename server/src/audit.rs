@@ -60,6 +60,21 @@ impl Write {
         }
     }
 
+    /// A trust-root registration.
+    pub fn trust_root(
+        actor: Actor,
+        root: &cairn_store::TrustRoot,
+        log: Option<&LogPosition>,
+    ) -> Self {
+        Self {
+            kind: EntryKind::TrustRoot,
+            actor,
+            log: log.cloned(),
+            content_id: root.id.to_string(),
+            subjects: Vec::new(),
+        }
+    }
+
     /// A key registration (`kind` key) or revocation (`kind` key-revocation).
     pub fn key(
         kind: EntryKind,

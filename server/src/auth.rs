@@ -248,11 +248,9 @@ pub async fn bootstrap_admin_token(
     Ok(Some(path))
 }
 
-/// Write a file readable only by its owner, replacing any previous one atomically.
-pub fn write_secret_file(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Create a file readable only by its owner; fails if it exists.
+pub fn create_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -260,8 +258,15 @@ pub fn write_secret_file(path: &Path, contents: &str) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&tmp)?;
+    let mut file = options.open(path)?;
     file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
+    file.sync_all()
+}
+
+/// Write a file readable only by its owner, replacing any previous one atomically.
+pub fn write_secret_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    create_private_file(&tmp, contents)?;
     std::fs::rename(&tmp, path)
 }

@@ -38,6 +38,7 @@ pub const INGEST_ROUTES: &[(Method, &str, EntryKind)] = &[
         "/v1/keys/{keyid}/revoke",
         EntryKind::KeyRevocation,
     ),
+    (Method::POST, "/v1/trust-roots", EntryKind::TrustRoot),
 ];
 
 /// What became of one write.

@@ -96,6 +96,8 @@ pub enum ApiError {
     InvalidSbom(String),
     #[error("{0}")]
     InvalidImageRef(String),
+    #[error("{1}")]
+    Certificate(Code, String),
     #[error("request body exceeds the limit of {limit} bytes for this route")]
     TooLarge { limit: usize },
     #[error("{0}")]
@@ -135,6 +137,7 @@ impl ApiError {
             ApiError::Sbom(e) => e.code(),
             ApiError::InvalidSbom(_) => Code::InvalidSbom,
             ApiError::InvalidImageRef(_) => Code::InvalidImageRef,
+            ApiError::Certificate(code, _) => *code,
             ApiError::TooLarge { .. } => Code::PayloadTooLarge,
             ApiError::Unauthorized(_) => Code::Unauthorized,
             ApiError::Forbidden(_) => Code::Forbidden,

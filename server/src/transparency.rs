@@ -59,7 +59,7 @@ impl TransparencyLog {
                         "{KEY_FILE_HEADER}\n{}\n",
                         cairn_core::encoding::encode_base64(&seed)
                     );
-                    match create_private(path, &text) {
+                    match crate::auth::create_private_file(path, &text) {
                         Ok(()) => {
                             tracing::warn!(path = %path.display(),
                                 "created the transparency log key; back it up: losing it means a new log identity");
@@ -148,19 +148,4 @@ impl TransparencyLog {
             checkpoint: self.checkpoint(store, position.tree_size).await?,
         })
     }
-}
-
-/// Create a file readable only by its owner; fails if it exists.
-fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
 }

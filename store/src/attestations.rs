@@ -27,7 +27,9 @@ pub struct AttestationSummary {
     pub payload_type: String,
     pub statement_type: String,
     pub predicate_type: String,
-    pub signers: Vec<KeyId>,
+    /// keyids of registered keys, and certificate identities (`keyless <issuer> <san>`,
+    /// `x509 <subject>`), that verified it.
+    pub signers: Vec<String>,
     pub received_at: Timestamp,
     pub size: i64,
 }

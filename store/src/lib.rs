@@ -16,9 +16,11 @@ mod keys;
 mod log;
 mod migrate;
 mod page;
+mod policies;
 pub mod provision;
 mod sboms;
 mod tokens;
+mod trust_roots;
 mod writer;
 
 pub use artifacts::ArtifactSummary;
@@ -29,8 +31,10 @@ pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use keys::{KeyStatus, NewKey, RegisteredKey, Revocation, RevocationReason};
 pub use log::{Actor, EntryKind, LogAudit, LogEntry, LogIdentity, LogPosition, NewEntry};
 pub use page::{Cursor, Page, PageRequest};
+pub use policies::{AttestationEvidenceRow, PolicyRecord};
 pub use sboms::{ComponentFilter, ComponentHit, ComponentRecord, NewSbom, SbomRecord, StoredSbom};
 pub use tokens::{NewToken, TokenRecord};
+pub use trust_roots::{TrustRoot, TrustRootKind};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -58,6 +62,8 @@ pub enum StoreError {
     KeyNameConflict { keyid: String, existing: String },
     #[error("a token named {name:?} already exists (names are never reused)")]
     TokenNameConflict { name: String },
+    #[error("a different trust root is already registered under the name {name:?}")]
+    TrustRootNameConflict { name: String },
     #[error("{detail}")]
     LogRange { detail: String },
     #[error(
@@ -79,7 +85,8 @@ impl StoreError {
             StoreError::LogRange { .. } => cairn_core::Code::InvalidRequest,
             StoreError::KeyNameConflict { .. }
             | StoreError::RevocationConflict { .. }
-            | StoreError::TokenNameConflict { .. } => cairn_core::Code::Conflict,
+            | StoreError::TokenNameConflict { .. }
+            | StoreError::TrustRootNameConflict { .. } => cairn_core::Code::Conflict,
         }
     }
 }

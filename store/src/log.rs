@@ -24,6 +24,10 @@ pub enum EntryKind {
     KeyRevocation,
     TrustRoot,
     Policy,
+    /// A Verification Summary Attestation the server issued.
+    Vsa,
+    /// A change of the verdict of (digest, policy).
+    Verdict,
 }
 
 impl EntryKind {
@@ -34,6 +38,8 @@ impl EntryKind {
         EntryKind::KeyRevocation,
         EntryKind::TrustRoot,
         EntryKind::Policy,
+        EntryKind::Vsa,
+        EntryKind::Verdict,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -44,6 +50,8 @@ impl EntryKind {
             EntryKind::KeyRevocation => "key-revocation",
             EntryKind::TrustRoot => "trust-root",
             EntryKind::Policy => "policy",
+            EntryKind::Vsa => "vsa",
+            EntryKind::Verdict => "verdict",
         }
     }
 }
@@ -57,7 +65,7 @@ impl std::str::FromStr for EntryKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown event type {:?} (one of attestation, sbom, key, key-revocation, trust-root, policy)",
+                    "unknown event type {:?} (one of attestation, sbom, key, key-revocation, trust-root, policy, vsa, verdict)",
                     cairn_core::code::excerpt(s, 40)
                 )
             })
@@ -191,11 +199,7 @@ pub(crate) async fn append(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let lock = match backend {
-        Backend::Postgres => "SELECT size, last_time FROM log_state WHERE id = 1 FOR UPDATE",
-        Backend::Sqlite => "SELECT size, last_time FROM log_state WHERE id = 1",
-    };
-    let state = sqlx::query(lock).fetch_one(&mut **tx).await?;
+    let state = lock_state(tx, backend).await?;
     let size = to_u64(state.try_get("size")?)?;
     let last_time: i64 = state.try_get("last_time")?;
     let at = Timestamp::from_unix_millis(now.unix_millis().max(last_time));
@@ -208,7 +212,7 @@ pub(crate) async fn append(
         bodies.push(body);
     }
     let frontier_ids = tlog::frontier(size);
-    let known = fetch_nodes(&mut **tx, &frontier_ids).await?;
+    let known = fetch_nodes(tx, &frontier_ids).await?;
     let frontier: Vec<(NodeId, Hash)> = frontier_ids
         .iter()
         .map(|id| {
@@ -324,6 +328,26 @@ pub(crate) async fn position_of(
         leaf_hash: to_hash(&hash, "leaf hash")?,
         tree_size: size_in(tx).await?,
     })
+}
+
+/// Lock the log state row for this transaction and read it. On SQLite the no-op UPDATE takes
+/// the database write lock first: a transaction that only read before writing could otherwise
+/// deadlock against another process's writer (both holding read snapshots, neither able to
+/// upgrade), which busy_timeout cannot resolve.
+pub(crate) async fn lock_state(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+) -> Result<sqlx::any::AnyRow, StoreError> {
+    let select = match backend {
+        Backend::Postgres => "SELECT size, last_time FROM log_state WHERE id = 1 FOR UPDATE",
+        Backend::Sqlite => {
+            sqlx::query("UPDATE log_state SET size = size WHERE id = 1")
+                .execute(&mut **tx)
+                .await?;
+            "SELECT size, last_time FROM log_state WHERE id = 1"
+        }
+    };
+    Ok(sqlx::query(select).fetch_one(&mut **tx).await?)
 }
 
 /// The tree size, read inside a transaction.

@@ -44,6 +44,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_sboms.sql"),
         postgres: include_str!("../../migrations/postgres/0005_sboms.sql"),
     },
+    Migration {
+        version: 6,
+        name: "trust_roots",
+        sqlite: include_str!("../../migrations/sqlite/0006_trust_roots.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_trust_roots.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "policies",
+        sqlite: include_str!("../../migrations/sqlite/0007_policies.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_policies.sql"),
+    },
 ];
 
 /// Arbitrary constant identifying Cairn's migration lock.

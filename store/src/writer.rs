@@ -187,8 +187,14 @@ async fn write_batch(
         for att in &req.attestations {
             let id = att.content_id.to_string();
             if seen_ids.insert(id.clone()) {
-                let signers = serde_json::to_string(&att.signers)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let all: Vec<String> = att
+                    .signers
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(att.identities.iter().cloned())
+                    .collect();
+                let signers =
+                    serde_json::to_string(&all).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 fresh.push((id, att, req.now, signers, &req.actor));
             }
         }
@@ -274,6 +280,9 @@ async fn write_batch(
         }
         for keyid in &att.signers {
             signers.insert((seq, keyid.to_string()));
+        }
+        for identity in &att.identities {
+            signers.insert((seq, identity.clone()));
         }
     }
     let artifact_rows: Vec<Vec<Value>> = artifacts

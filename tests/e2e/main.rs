@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod access;
+mod bundles;
 mod conformance;
 mod golden;
 mod helpers;

@@ -3,6 +3,7 @@
 mod bundle;
 mod keys;
 mod log;
+mod policy;
 mod query;
 mod sbom;
 mod sign;
@@ -10,7 +11,9 @@ mod tokens;
 mod verify;
 
 use crate::output::Outcome;
-use crate::{ArtifactCommand, Cli, Command, KeyCommand, LogCommand, SbomCommand, TokenCommand};
+use crate::{
+    ArtifactCommand, Cli, Command, KeyCommand, LogCommand, PolicyCommand, SbomCommand, TokenCommand,
+};
 use anyhow::Context;
 use std::io::Read;
 use std::path::Path;
@@ -45,6 +48,22 @@ pub fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::VerifyBundle(args) => bundle::verify(args),
         Command::Artifact(ArtifactCommand::Show { digest }) => query::artifact_show(cli, digest),
         Command::Attestations(args) => query::attestations(cli, args),
+        Command::Verify {
+            image,
+            policy,
+            version,
+            vsa,
+        } => policy::verify(cli, image, policy, *version, vsa.as_deref()),
+        Command::Policy(PolicyCommand::Push { name, file }) => policy::push(cli, name, file),
+        Command::Policy(PolicyCommand::Get { name, version }) => policy::get(cli, name, *version),
+        Command::Policy(PolicyCommand::List) => policy::list(cli),
+        Command::Policy(PolicyCommand::Test {
+            file,
+            name,
+            digest,
+            all,
+        }) => policy::test(cli, file, name.as_deref(), digest.as_deref(), *all),
+        Command::Provenance { digest, depth } => policy::provenance(cli, digest, *depth),
         Command::Sbom(SbomCommand::Validate { files }) => sbom::validate(files),
         Command::Sbom(SbomCommand::Push { subject, key, file }) => {
             sbom::push(cli, subject, file, key.as_deref())

@@ -137,7 +137,7 @@ fn check_header(
 }
 
 /// Read `bomFormat` and `specVersion` only (serde skips the other fields without building them).
-fn spec_version_of(body: &[u8]) -> Result<SpecVersion, SbomError> {
+pub(super) fn spec_version_of(body: &[u8]) -> Result<SpecVersion, SbomError> {
     let header: RawHeader =
         serde_json::from_slice(body).map_err(|e| SbomError::malformed(FORMAT, e))?;
     check_header(header.bom_format.as_ref(), header.spec_version.as_ref())

@@ -300,6 +300,18 @@ pub fn validate(bytes: &[u8]) -> Result<SchemaReport, SbomError> {
     }
 }
 
+/// The format and spec version of a document, without building the normalised model: what a
+/// caller needs to pick the schema (JSON) or XSD (XML) to validate against. Applies the same
+/// limits as [`parse`]; XML is parsed into a tree to read the root namespace.
+pub fn detect(bytes: &[u8]) -> Result<(SbomFormat, SpecVersion), SbomError> {
+    let (format, body) = sniff(bytes)?;
+    let version = match format {
+        SbomFormat::Json => json::spec_version_of(body)?,
+        SbomFormat::Xml => xml::spec_version_of(&xml::document(body)?)?,
+    };
+    Ok((format, version))
+}
+
 /// Tell JSON from XML and apply the checks every entry point shares: the size limit, a leading
 /// UTF-8 byte-order mark (dropped), and for JSON the nesting depth.
 pub fn sniff(bytes: &[u8]) -> Result<(SbomFormat, &[u8]), SbomError> {
@@ -407,6 +419,42 @@ mod tests {
         // Brackets in strings, also after escaped quotes, are text.
         let in_string = format!("{{\"a\":\"\\\"{}\"}}", "[".repeat(limit * 2));
         assert!(check_json_depth(in_string.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn detect_reads_format_and_version_only() {
+        let json = br#"{"bomFormat": "CycloneDX", "specVersion": "1.7", "components": "not read"}"#;
+        assert_eq!(detect(json).unwrap(), (SbomFormat::Json, SpecVersion::V1_7));
+        let xml = br#"<bom xmlns="http://cyclonedx.org/schema/bom/1.3"><anything/></bom>"#;
+        assert_eq!(detect(xml).unwrap(), (SbomFormat::Xml, SpecVersion::V1_3));
+        let old = br#"<bom xmlns="http://cyclonedx.org/schema/bom/1.1"/>"#;
+        assert_eq!(
+            detect(old).unwrap_err().code(),
+            Code::UnsupportedSpecVersion
+        );
+        let spdx = br#"{"spdxVersion": "SPDX-2.3"}"#;
+        assert_eq!(detect(spdx).unwrap_err().code(), Code::InvalidSbom);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse(&bytes);
+            let _ = detect(&bytes);
+            let _ = validate_json(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_json_and_xml_shapes_never_panic(
+            body in "[\\[\\]{}\":,a-z0-9 ]{0,200}",
+            tag in "[a-z<>/ =\"]{0,120}",
+        ) {
+            let json = format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{body}"#);
+            let _ = parse(json.as_bytes());
+            let _ = validate_json(json.as_bytes());
+            let xml = format!(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>{tag}"#);
+            let _ = parse(xml.as_bytes());
+        }
     }
 
     #[test]

@@ -259,6 +259,32 @@ mod tests {
     }
 
     #[test]
+    fn the_deepest_accepted_document_validates_on_a_2_mib_stack() {
+        // Components nested as deep as the depth limit allows (31 levels = 64 JSON levels),
+        // validated on the stack size of a tokio/actix blocking thread, in a debug build.
+        let mut doc = String::from(r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":"#);
+        for _ in 0..31 {
+            doc.push_str(r#"[{"type":"library","name":"x","components":"#);
+        }
+        doc.push_str("[]");
+        for _ in 0..31 {
+            doc.push_str("}]");
+        }
+        doc.push('}');
+        let report = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let sbom = super::super::parse(doc.as_bytes()).unwrap();
+                assert_eq!(sbom.components.len(), 31);
+                validate_json(doc.as_bytes()).unwrap()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(report.is_valid(), "{:?}", report.violations);
+    }
+
+    #[test]
     fn documents_that_cannot_be_checked_are_errors() {
         let cases: [(&[u8], Code); 5] = [
             (b"{not json", Code::InvalidSbom),

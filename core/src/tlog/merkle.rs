@@ -110,12 +110,11 @@ pub fn append(
         count: leaves.len(),
     };
     let count = u64::try_from(leaves.len()).map_err(|_| overflow.clone())?;
-    size.checked_add(count).ok_or(overflow)?;
+    let new_size = size.checked_add(count).ok_or(overflow)?;
 
     let mut stack: Vec<(NodeId, Hash)> = frontier_hashes.to_vec();
     let mut out = Vec::with_capacity(leaves.len().saturating_mul(2));
-    let mut index = size;
-    for leaf in leaves {
+    for (index, leaf) in (size..new_size).zip(leaves) {
         let mut node = (NodeId::new(0, index), *leaf);
         out.push(node);
         // Like a binary counter's carry: equal levels on the stack are left and right siblings.
@@ -131,7 +130,6 @@ pub fn append(
             out.push(node);
         }
         stack.push(node);
-        index += 1;
     }
     Ok(out)
 }

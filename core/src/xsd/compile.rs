@@ -21,10 +21,11 @@ use super::pattern::Pattern;
 use super::simple::{Builtin, Facet, SimpleType, Simples, Value, Variety, WhiteSpace};
 
 const VC_NS: &str = "http://www.w3.org/2007/XMLSchema-versioning";
-/// Deepest element nesting accepted in a schema document.
-const MAX_SCHEMA_DEPTH: usize = 128;
-/// Deepest chain of derivations, group references and nested anonymous types.
-const MAX_RECURSION: usize = 256;
+/// Deepest element nesting accepted in a schema document (CycloneDX 1.7 needs 19).
+const MAX_SCHEMA_DEPTH: usize = 64;
+/// Deepest chain of derivations, group references, nested particles and anonymous types that
+/// the (recursive) compiler follows; keeps it well inside a 2 MiB thread stack even unoptimised.
+const MAX_RECURSION: usize = 64;
 /// Most schema documents one compilation may load (imports and includes).
 const MAX_SCHEMA_DOCS: usize = 64;
 
@@ -1849,7 +1850,11 @@ fn parse_xpath(node: Node<'_, '_>, xpath: &str, field: bool) -> R<Vec<XPath>> {
             if test.is_empty() {
                 return Err(bad());
             }
-            let name_test = name_test(node, test, is_attr)?;
+            let name_test = name_test(node, test, is_attr).map_err(|e| {
+                err(format!(
+                    "unsupported identity-constraint XPath {xpath:?}: {e}"
+                ))
+            })?;
             if is_attr {
                 if !field || !last {
                     return Err(bad());

@@ -177,7 +177,7 @@ fn take_year(s: &str) -> Option<(i64, &str)> {
         None => (false, s),
     };
     let n = body.bytes().take_while(u8::is_ascii_digit).count();
-    if n < 4 || n > 12 || (n > 4 && body.starts_with('0')) {
+    if !(4..=12).contains(&n) || (n > 4 && body.starts_with('0')) {
         return None;
     }
     let (y, rest) = take_digits(body, None, 12)?;
@@ -417,6 +417,212 @@ fn components(mut s: &str, designators: &[char], seconds: bool, any: &mut bool) 
     Some(())
 }
 
+/// `anyURI`: the value, with characters URIs cannot carry (controls, non-ASCII, space,
+/// `<>"{}|\^`'`) replaced by `_` as an escaping step would, must be an RFC 3986 URI reference.
+/// This is what libxml2 (xmllint) checks, and Xerces rejects the same inputs (e.g. `24:00`,
+/// `git@host:repo`, `%zz`): a scheme starts with a letter, a relative reference's first segment
+/// has no `:`, percent signs start an escape.
+pub(crate) fn is_any_uri(s: &str) -> bool {
+    let escaped: Vec<u8> = s
+        .bytes()
+        .map(|b| match b {
+            0..=32
+            | 127..
+            | b'<'
+            | b'>'
+            | b'"'
+            | b'{'
+            | b'}'
+            | b'|'
+            | b'\\'
+            | b'^'
+            | b'`'
+            | b'\'' => b'_',
+            b => b,
+        })
+        .collect();
+    let u = Uri(&escaped);
+    u.absolute().is_some_and(|end| end == escaped.len())
+        || u.relative().is_some_and(|end| end == escaped.len())
+}
+
+/// An RFC 3986 parser over bytes: each rule returns the position after what it matched.
+struct Uri<'a>(&'a [u8]);
+
+impl Uri<'_> {
+    fn at(&self, i: usize) -> u8 {
+        self.0.get(i).copied().unwrap_or(0)
+    }
+
+    fn unreserved(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+    }
+
+    fn sub_delim(c: u8) -> bool {
+        matches!(
+            c,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
+    }
+
+    /// Length of a percent escape at `i` (3), or 0.
+    fn pct(&self, i: usize) -> usize {
+        if self.at(i) == b'%'
+            && self.at(i + 1).is_ascii_hexdigit()
+            && self.at(i + 2).is_ascii_hexdigit()
+        {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// Length of one `pchar` at `i` (without `:` when `no_colon`), or 0.
+    fn pchar(&self, i: usize, no_colon: bool) -> usize {
+        let c = self.at(i);
+        if Self::unreserved(c) || Self::sub_delim(c) || c == b'@' || (c == b':' && !no_colon) {
+            1
+        } else {
+            self.pct(i)
+        }
+    }
+
+    fn segment(&self, mut i: usize, no_colon: bool) -> usize {
+        loop {
+            let n = self.pchar(i, no_colon);
+            if n == 0 {
+                return i;
+            }
+            i += n;
+        }
+    }
+
+    fn slash_segments(&self, mut i: usize) -> usize {
+        while self.at(i) == b'/' {
+            i = self.segment(i + 1, false);
+        }
+        i
+    }
+
+    fn authority(&self, start: usize) -> Option<usize> {
+        let mut i = start;
+        // userinfo "@" (tried, then undone when no '@' follows)
+        let mut j = i;
+        loop {
+            let c = self.at(j);
+            if Self::unreserved(c) || Self::sub_delim(c) || c == b':' {
+                j += 1;
+            } else if self.pct(j) > 0 {
+                j += 3;
+            } else {
+                break;
+            }
+        }
+        if self.at(j) == b'@' {
+            i = j + 1;
+        }
+        // host: "[" … "]", or a registered name (which covers IPv4 addresses)
+        if self.at(i) == b'[' {
+            let close = self.0.get(i..)?.iter().position(|c| *c == b']')?;
+            i += close + 1;
+        } else {
+            loop {
+                let c = self.at(i);
+                if Self::unreserved(c) || Self::sub_delim(c) {
+                    i += 1;
+                } else if self.pct(i) > 0 {
+                    i += 3;
+                } else {
+                    break;
+                }
+            }
+        }
+        if self.at(i) == b':' {
+            i += 1;
+            let digits = self
+                .0
+                .get(i..)?
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if digits == 0 {
+                return None;
+            }
+            i += digits;
+        }
+        Some(i)
+    }
+
+    fn query_fragment(&self, mut i: usize) -> usize {
+        if self.at(i) == b'?' {
+            i += 1;
+            loop {
+                let n = self.pchar(i, false);
+                if n > 0 {
+                    i += n;
+                } else if matches!(self.at(i), b'/' | b'?') {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        if self.at(i) == b'#' {
+            i += 1;
+            loop {
+                let n = self.pchar(i, false);
+                if n > 0 {
+                    i += n;
+                } else if matches!(self.at(i), b'/' | b'?' | b'[' | b']') {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        i
+    }
+
+    /// `scheme ":" hier-part [ "?" query ] [ "#" fragment ]`
+    fn absolute(&self) -> Option<usize> {
+        if !self.at(0).is_ascii_alphabetic() {
+            return None;
+        }
+        let mut i = 1;
+        while self.at(i).is_ascii_alphanumeric() || matches!(self.at(i), b'+' | b'-' | b'.') {
+            i += 1;
+        }
+        if self.at(i) != b':' {
+            return None;
+        }
+        i += 1;
+        i = if self.at(i) == b'/' && self.at(i + 1) == b'/' {
+            self.slash_segments(self.authority(i + 2)?)
+        } else if self.at(i) == b'/' {
+            self.slash_segments(i)
+        } else if self.pchar(i, false) > 0 {
+            self.slash_segments(self.segment(i, false))
+        } else {
+            i
+        };
+        Some(self.query_fragment(i))
+    }
+
+    /// `relative-part [ "?" query ] [ "#" fragment ]`
+    fn relative(&self) -> Option<usize> {
+        let i = if self.at(0) == b'/' && self.at(1) == b'/' {
+            self.slash_segments(self.authority(2)?)
+        } else if self.at(0) == b'/' {
+            self.slash_segments(0)
+        } else if self.pchar(0, true) > 0 {
+            self.slash_segments(self.segment(0, true))
+        } else {
+            0
+        };
+        Some(self.query_fragment(i))
+    }
+}
+
 /// `language`: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
 pub(crate) fn is_language(s: &str) -> bool {
     let mut parts = s.split('-');
@@ -529,6 +735,38 @@ mod tests {
         assert!(is_g_month("--02") && !is_g_month("--13"));
         assert!(is_g_day("---31") && !is_g_day("---32"));
         assert!(is_g_month_day("--02-29") && !is_g_month_day("--04-31"));
+    }
+
+    #[test]
+    fn any_uris() {
+        for s in [
+            "https://example.com/a/b?c=d#e",
+            "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+            "mailto:a@b.c",
+            "relative/path",
+            "../x",
+            "#frag",
+            "http://[::1]:8080/",
+            "http://x y/ä",
+            "file:///etc",
+            "http://u:p@h:1/",
+            "a#[x]",
+            "",
+        ] {
+            assert!(is_any_uri(s), "{s}");
+        }
+        for s in [
+            "24:00",
+            "git@github.com:org/repo.git",
+            "%zz",
+            "http://h:/",
+            "a#b#c",
+            "http://[::1/",
+            "1a:b",
+            "?a[0]=1",
+        ] {
+            assert!(!is_any_uri(s), "{s}");
+        }
     }
 
     #[test]

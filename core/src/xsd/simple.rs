@@ -682,7 +682,13 @@ pub(crate) fn check_builtin(
     let text = |s: &str| want_value.then(|| Value::Text(prim, s.to_owned()));
     use Builtin::*;
     let value = match builtin {
-        AnySimpleType | String | NormalizedString | Token | AnyUri => text(s),
+        AnySimpleType | String | NormalizedString | Token => text(s),
+        AnyUri => {
+            if !lexical::is_any_uri(s) {
+                return Err(bad());
+            }
+            text(s)
+        }
         Language => {
             if !lexical::is_language(s) {
                 return Err(bad());

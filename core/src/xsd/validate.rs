@@ -15,7 +15,7 @@ use super::content::{Matched, Matcher};
 use super::model::{
     Compiled, ContentType, ElemId, IcKind, NameTest, Process, TypeRef, Wildcard, XPath, XSI_NS,
 };
-use super::simple::{Primitive, Simples, Value, quote};
+use super::simple::{Simples, Value, quote};
 use super::{Violation, XsdError};
 use crate::limits::MAX_XML_DEPTH;
 
@@ -118,7 +118,7 @@ pub(crate) fn validate(c: &Compiled, xml: &str, max: usize) -> Result<Vec<Violat
     };
     let root = doc.root_element();
     let name = root.tag_name();
-    match c.global_element(name.namespace(), name.name()) {
+    match c.global_element(element_ns(name), name.name()) {
         Some(decl) => v.visit_decl(root, decl, 1)?,
         None => {
             v.report(root, None, "undeclared-element", || {
@@ -134,7 +134,7 @@ pub(crate) fn validate(c: &Compiled, xml: &str, max: usize) -> Result<Vec<Violat
 
 fn expanded(node: Node<'_, '_>) -> String {
     let name = node.tag_name();
-    match name.namespace() {
+    match element_ns(name) {
         Some(ns) => format!("{{{ns}}}{}", name.name()),
         None => name.name().to_owned(),
     }
@@ -243,7 +243,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             Process::Skip => Ok(()),
             Process::Strict | Process::Lax => {
                 let name = node.tag_name();
-                if let Some(decl) = self.c.global_element(name.namespace(), name.name()) {
+                if let Some(decl) = self.c.global_element(element_ns(name), name.name()) {
                     return self.visit_decl(node, decl, depth);
                 }
                 if w.process == Process::Strict && !node.has_attribute((XSI_NS, "type")) {
@@ -256,6 +256,16 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 }
                 self.visit(node, depth, Target::Lax)
             }
+        }
+    }
+
+    /// Lax assessment (XSD 1.0 §3.3.4): validate against a global declaration if there is one,
+    /// else look at the attributes and children the same way.
+    fn visit_lax(&mut self, node: Node<'d, 'i>, depth: usize) -> Result<(), XsdError> {
+        let name = node.tag_name();
+        match self.c.global_element(element_ns(name), name.name()) {
+            Some(decl) => self.visit_decl(node, decl, depth),
+            None => self.visit(node, depth, Target::Lax),
         }
     }
 
@@ -364,7 +374,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 Some(t) => self.content(node, depth, t, decl, wants_value)?,
                 None => {
                     for child in node.children().filter(Node::is_element) {
-                        self.visit(child, depth + 1, Target::Lax)?;
+                        self.visit_lax(child, depth + 1)?;
                     }
                     None
                 }
@@ -398,15 +408,27 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
         let Some(ct) = c.complex.get(cid) else {
             return;
         };
-        let mut seen = vec![false; ct.attributes.len()];
+        // Which attribute uses occurred: a bit mask, or a vector for types with many attributes
+        // (no allocation per element in the common case).
+        let many = ct.attributes.len() > 64;
+        let mut seen_mask = 0u64;
+        let mut seen = if many {
+            vec![false; ct.attributes.len()]
+        } else {
+            Vec::new()
+        };
         for a in node.attributes() {
             let (ns, name) = (a.namespace(), a.name());
             if is_xsi_control(ns, name) {
                 continue;
             }
             if let Some(i) = ct.attributes.iter().position(|u| u.name.is(ns, name)) {
-                if let Some(s) = seen.get_mut(i) {
-                    *s = true;
+                if many {
+                    if let Some(s) = seen.get_mut(i) {
+                        *s = true;
+                    }
+                } else {
+                    seen_mask |= 1 << i;
                 }
                 if let Some(u) = ct.attributes.get(i) {
                     self.attribute_value(
@@ -444,8 +466,13 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                 }),
             }
         }
-        for (u, seen) in ct.attributes.iter().zip(&seen) {
-            if u.required && !seen {
+        for (i, u) in ct.attributes.iter().enumerate() {
+            let was_seen = if many {
+                seen.get(i).copied().unwrap_or(false)
+            } else {
+                seen_mask & (1 << i) != 0
+            };
+            if u.required && !was_seen {
                 self.report(node, None, "missing-attribute", || {
                     format!("required attribute {} is missing", u.name.local)
                 });
@@ -534,7 +561,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                         expanded(child)
                     )
                 });
-                self.visit(child, depth + 1, Target::Lax)?;
+                self.visit_lax(child, depth + 1)?;
             }
             let text = text_of(node);
             // An empty element takes the declared default or fixed value (cvc-elt.5.1).
@@ -592,7 +619,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                         continue;
                     }
                     let name = child.tag_name();
-                    match matcher.step(&c.elements, name.namespace(), name.name()) {
+                    match matcher.step(&c.elements, element_ns(name), name.name()) {
                         Some(Matched::Element(e)) => self.visit_decl(child, e, depth + 1)?,
                         Some(Matched::Any(w)) => self.visit_wildcard(child, w, depth + 1)?,
                         None => {
@@ -611,7 +638,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                                     )
                                 }
                             });
-                            self.visit(child, depth + 1, Target::Lax)?;
+                            self.visit_lax(child, depth + 1)?;
                         }
                     }
                 }
@@ -637,7 +664,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                                 expanded(child)
                             )
                         });
-                        self.visit(child, depth + 1, Target::Lax)?;
+                        self.visit_lax(child, depth + 1)?;
                     }
                 }
             }
@@ -676,6 +703,19 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             if !ic.selector.iter().any(|p| path_matches(p, rel)) {
                 continue;
             }
+            let immediate = ic.fields.iter().all(|f| f.iter().all(is_own_attribute));
+            // The common case (CycloneDX: every element against `@bom-ref`): a unique tuple
+            // of attributes the node does not have is skipped without allocating.
+            if immediate
+                && ic.kind == IcKind::Unique
+                && !ic.fields.iter().flatten().any(|p| {
+                    p.attribute
+                        .as_ref()
+                        .is_some_and(|t| self.attribute_field(node, t, ty).is_some())
+                })
+            {
+                continue;
+            }
             let mut col = Collector {
                 scope: si,
                 depth,
@@ -685,7 +725,7 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
             };
             // Fields that are attributes of the selected node itself (`@bom-ref`) are known
             // now: finish the tuple at once, so duplicates are reported in document order.
-            if ic.fields.iter().all(|f| f.iter().all(is_own_attribute)) {
+            if immediate {
                 for (fi, field) in ic.fields.iter().enumerate() {
                     for test in field.iter().filter_map(|p| p.attribute.as_ref()) {
                         if let Some(v) = self.attribute_field(node, test, ty) {
@@ -773,11 +813,9 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
                             .get(&super::model::ExpName::new(a.namespace(), a.name()))
                             .map(|d| d.ty)
                     });
-                match declared {
-                    Some(t) => self.simples.validate(t, a.value(), true).ok().flatten(),
-                    // Undeclared attributes (under a lax wildcard) compare as strings.
-                    None => Some(Value::Text(Primitive::String, a.value().to_owned())),
-                }
+                // An attribute without a declaration (let through by a lax wildcard) has no
+                // simple type, so it yields no key value, as in libxml2.
+                declared.and_then(|t| self.simples.validate(t, a.value(), true).ok().flatten())
             }
             None => ct.and_then(|ct| {
                 ct.attributes
@@ -809,7 +847,9 @@ impl<'c, 'd, 'i> Validator<'c, 'd, 'i> {
     /// Leaving `node`: element-valued fields get its value; collectors and scopes that started
     /// here are finished.
     fn leave_identity(&mut self, node: Node<'d, 'i>, depth: usize, value: Option<Value>) {
-        let done: Vec<Pending> = {
+        let done: Vec<Pending> = if self.pending.is_empty() {
+            Vec::new()
+        } else {
             let (here, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
                 .into_iter()
                 .partition(|p| p.depth == depth);
@@ -948,8 +988,14 @@ fn path_matches(p: &XPath, rel: &[Node<'_, '_>]) -> bool {
     let tail = &rel[rel.len() - n..];
     p.steps.iter().zip(tail).all(|(test, node)| {
         let name = node.tag_name();
-        test.matches(name.namespace(), name.name())
+        test.matches(element_ns(name), name.name())
     })
+}
+
+/// The namespace of an element; `xmlns=""` undeclares the default namespace, which the parser
+/// reports as an empty URI: that is no namespace.
+fn element_ns<'a>(name: roxmltree::ExpandedName<'a, '_>) -> Option<&'a str> {
+    name.namespace().filter(|n| !n.is_empty())
 }
 
 fn is_xsi_control(ns: Option<&str>, name: &str) -> bool {

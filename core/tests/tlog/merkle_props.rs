@@ -77,6 +77,9 @@ fn every_proof_of_every_small_tree_verifies_and_rejects_neighbours() {
             verify_consistency(from, size, old, root, &proof).unwrap();
             if from > 0 && from < size {
                 assert!(verify_consistency(from, size, root, old, &proof).is_err());
+                let stranger = leaf_hash(b"stranger");
+                assert!(verify_consistency(from, size, &stranger, root, &proof).is_err());
+                assert!(verify_consistency(from, size, old, &stranger, &proof).is_err());
                 for i in 0..proof.len() {
                     let p = flip(&proof, i, 31, 0);
                     assert!(verify_consistency(from, size, old, root, &p).is_err());

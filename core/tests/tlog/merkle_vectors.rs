@@ -452,11 +452,17 @@ fn published_trivial_consistency_cases() {
 }
 
 type Ids = &'static [(u8, u64)];
+/// Positions [begin, end) of the proof elements hashed together into one.
+type Rehash = Option<(usize, usize)>;
+/// (tree size or size1, leaf index or size2, node ids, rehash).
+type NodeCase = (u64, u64, Ids, Rehash);
+/// A proof's node ids in transparency-dev's layout, and its rehash range.
+type Layout = (Vec<(u8, u64)>, Rehash);
 
 /// proof_test.go TestInclusion / TestConsistency: the node ids of each proof, in proof order,
 /// where the ids in `rehash` (a half-open range of positions) are hashed together into one
 /// proof element (an "ephemeral" node, listed smallest first).
-const INCLUSION_NODES: &[(u64, u64, Ids, Option<(usize, usize)>)] = &[
+const INCLUSION_NODES: &[NodeCase] = &[
     (1, 0, &[], None),
     (2, 0, &[(0, 1)], None),
     (2, 1, &[(0, 0)], None),
@@ -501,7 +507,7 @@ const INCLUSION_NODES: &[(u64, u64, Ids, Option<(usize, usize)>)] = &[
     ),
 ];
 
-const CONSISTENCY_NODES: &[(u64, u64, Ids, Option<(usize, usize)>)] = &[
+const CONSISTENCY_NODES: &[NodeCase] = &[
     (1, 2, &[(0, 1)], None),
     (1, 4, &[(0, 1), (1, 1)], None),
     (1, 6, &[(0, 1), (1, 1), (1, 2)], None),
@@ -561,7 +567,7 @@ const CONSISTENCY_NODES: &[(u64, u64, Ids, Option<(usize, usize)>)] = &[
 
 /// Our plan in transparency-dev's layout: each output's nodes smallest first, flattened, and
 /// the position range of the one output made of several nodes.
-fn layout(plan: &Plan) -> (Vec<(u8, u64)>, Option<(usize, usize)>) {
+fn layout(plan: &Plan) -> Layout {
     let mut flat = Vec::new();
     let mut rehash = None;
     for output in plan.outputs() {

@@ -330,3 +330,22 @@ fn the_pem_key_is_the_same_ed25519_key() {
     assert!(key.verify(TEXT.as_bytes(), &blob[4..]).is_ok());
     assert!(key.verify(b"other text\n", &blob[4..]).is_err());
 }
+
+#[test]
+fn the_documented_example_checkpoint_verifies() {
+    // docs/transparency-log.md: a 42-leaf log signed with the seed 0x42 × 32.
+    let note = "cairn.example/log\n42\nGfIHMbS1B1uEkN1y5ALRYwnesaYADdZirDjyWrf4n9o=\n\n\
+                — cairn.example/log BCip1nuiNVvDBnS78WvFrJLffkcDxI0E0iAX4Qg3KCLzW76J+6k3GyHVp1NAAUYq7ZOCf3xGXmJRKDOzxCIxLVnuZQY=\n";
+    let vkey = "cairn.example/log+0428a9d6+ASFS+NGbeR0kRTJC4V8uq2y3z/p7al7TAJeWDgaYgdsS";
+    let verifier = NoteVerifier::parse(vkey).unwrap();
+    let cp = open_checkpoint(note, &verifier).unwrap();
+    let leaves: Vec<_> = (0..42u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    assert_eq!(cp.root, cairn_core::tlog::root_of(&leaves));
+    let signer = NoteSigner::from_seed("cairn.example/log", &[0x42; 32]).unwrap();
+    assert_eq!(signer.verifier(), verifier);
+    assert_eq!(signer.sign(&cp.body()).unwrap(), note);
+    assert_eq!(
+        verifier.public_key_pem(),
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAIVL40Zt5HSRFMkLhXy6rbLfP+ntqXtMAl5YOBpiB2xI=\n-----END PUBLIC KEY-----\n"
+    );
+}

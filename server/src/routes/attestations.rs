@@ -22,6 +22,8 @@ const UPLOAD_TYPES: &[&str] = &[
     "application/vnd.dsse.envelope.v1+json",
     "application/x-ndjson",
     "application/jsonl",
+    "application/vnd.dev.sigstore.bundle+json",
+    "application/vnd.dev.sigstore.bundle.v0.3+json",
 ];
 
 /// Uploads up to this size are parsed on the async worker itself.
@@ -72,19 +74,14 @@ pub async fn upload(
     let (active, revoked): (Vec<_>, Vec<_>) = keys.iter().partition(|k| k.revocation.is_none());
     let trusted: Vec<TrustedKey> = active.into_iter().map(as_trusted).collect();
     let revoked: Vec<TrustedKey> = revoked.into_iter().map(as_trusted).collect();
-    // Parsing and signature checks grow with the input: they run off the async worker unless
-    // the upload is small and needs only a few signature checks (the common single envelope),
-    // which costs less than the hand-off to a blocking thread.
-    let received = if bytes.len() <= INLINE_PARSE_BYTES {
-        split_upload(&bytes)?
+    let verified = if cairn_core::bundle_upload::is_bundle(&bytes) {
+        // A Sigstore bundle: full verification (certificate chain, log, signature) off the
+        // async workers.
+        let roots = state.store.trust_roots().await?;
+        let now_ms = now().unix_millis();
+        web::block(move || verify_bundle(&bytes, &roots, &trusted, &revoked, now_ms)).await??
     } else {
-        web::block(move || split_upload(&bytes)).await??
-    };
-    let worst_case = worst_case_signature_checks(&received, trusted.len() + revoked.len());
-    let verified = if worst_case <= INLINE_SIGNATURE_CHECKS {
-        verify_upload(received, &trusted, &revoked)?
-    } else {
-        web::block(move || verify_upload(received, &trusted, &revoked)).await??
+        verify_envelopes(bytes, trusted, revoked).await?
     };
     // SBOMs carried as predicates must be valid CycloneDX before anything is stored.
     let embedded = embedded_sboms(&verified).await?;
@@ -122,6 +119,70 @@ pub async fn upload(
         tracing::debug!(id = %a.id, created = a.created, predicate_type = %a.predicate_type, "attestation accepted");
     }
     Ok(HttpResponse::build(status).json(AttestationUploadResponse { attestations }))
+}
+
+/// DSSE envelopes (one, or JSON lines). Parsing and signature checks grow with the input: they
+/// run off the async worker unless the upload is small and needs only a few signature checks
+/// (the common single envelope), which costs less than the hand-off to a blocking thread.
+async fn verify_envelopes(
+    bytes: actix_web::web::Bytes,
+    trusted: Vec<TrustedKey>,
+    revoked: Vec<TrustedKey>,
+) -> Result<Vec<cairn_core::attestation::VerifiedAttestation>, ApiError> {
+    let received = if bytes.len() <= INLINE_PARSE_BYTES {
+        split_upload(&bytes)?
+    } else {
+        web::block(move || split_upload(&bytes)).await??
+    };
+    let worst_case = worst_case_signature_checks(&received, trusted.len() + revoked.len());
+    Ok(if worst_case <= INLINE_SIGNATURE_CHECKS {
+        verify_upload(received, &trusted, &revoked)?
+    } else {
+        web::block(move || verify_upload(received, &trusted, &revoked)).await??
+    })
+}
+
+/// A Sigstore bundle, against the public-good root and the registered trust roots.
+fn verify_bundle(
+    bytes: &[u8],
+    roots: &[cairn_store::TrustRoot],
+    trusted: &[TrustedKey],
+    revoked: &[TrustedKey],
+    now_ms: i64,
+) -> Result<Vec<cairn_core::attestation::VerifiedAttestation>, ApiError> {
+    use cairn_core::bundle::{SIGSTORE_PRODUCTION_TRUSTED_ROOT, load_trusted_root};
+    let internal =
+        |what: &str, e: &dyn std::fmt::Display| ApiError::Internal(format!("{what}: {e}"));
+    let mut sigstore = vec![(
+        "sigstore-public-good".to_owned(),
+        load_trusted_root(SIGSTORE_PRODUCTION_TRUSTED_ROOT)
+            .map_err(|e| internal("embedded trusted root", &e))?,
+    )];
+    let mut x509 = Vec::new();
+    for root in roots {
+        match root.kind {
+            cairn_store::TrustRootKind::Sigstore => {
+                let text = String::from_utf8_lossy(&root.document);
+                let verifier = load_trusted_root(&text).map_err(|e| internal(&root.name, &e))?;
+                sigstore.push((root.name.clone(), verifier));
+            }
+            cairn_store::TrustRootKind::X509 => {
+                let bundle = cairn_core::x509::CaBundle::from_pem(&root.document)
+                    .map_err(|e| internal(&root.name, &e))?;
+                x509.push((root.name.clone(), bundle));
+            }
+        }
+    }
+    let trust = cairn_core::bundle_upload::BundleTrust {
+        sigstore: &sigstore,
+        x509: &x509,
+        keys: trusted,
+        revoked,
+        now_ms,
+    };
+    Ok(vec![cairn_core::bundle_upload::verify_bundle_upload(
+        bytes, &trust,
+    )?])
 }
 
 /// The CycloneDX predicates of an upload, as documents (index in the upload, bytes, parsed),

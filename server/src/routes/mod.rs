@@ -9,6 +9,7 @@ pub mod log;
 pub mod metrics;
 pub mod sboms;
 pub mod tokens;
+pub mod trust_roots;
 
 use crate::problem::ApiError;
 use actix_web::http::Method;
@@ -50,6 +51,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/v1/keys", Access::Admin),
     (Method::GET, "/v1/keys", Access::Admin),
     (Method::POST, "/v1/keys/{keyid}/revoke", Access::Admin),
+    (Method::POST, "/v1/trust-roots", Access::Admin),
+    (Method::GET, "/v1/trust-roots", Access::Admin),
     (Method::POST, "/v1/tokens", Access::Admin),
     (Method::GET, "/v1/tokens", Access::Admin),
     (Method::DELETE, "/v1/tokens/{id}", Access::Admin),
@@ -141,6 +144,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(keys::list)),
         )
         .service(resource("/v1/keys/{keyid}/revoke").route(web::post().to(keys::revoke)))
+        .service(
+            resource("/v1/trust-roots")
+                .route(web::post().to(trust_roots::register))
+                .route(web::get().to(trust_roots::list)),
+        )
         .service(
             resource("/v1/tokens")
                 .route(web::post().to(tokens::create))

@@ -28,10 +28,10 @@ fn start(
     start_with(dir, &[])
 }
 
-/// [`start`] with extra arguments.
+/// [`start`] with extra flags.
 fn start_with(
     dir: &std::path::Path,
-    args: &[&str],
+    extra: &[&str],
 ) -> (
     Child,
     String,
@@ -42,7 +42,7 @@ fn start_with(
     let mut child = Child(
         Command::new(BIN)
             .args(["--listen", "127.0.0.1:0"])
-            .args(args)
+            .args(extra)
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -319,4 +319,146 @@ fn json_logs_carry_one_audit_event_per_write() {
     assert_eq!(e["log_index"], 0);
     assert_eq!(e["content_id"], keyid.as_str());
     assert_eq!(e["subjects"], "");
+}
+
+/// Two server processes on one database — one SQLite file, and PostgreSQL when
+/// CAIRN_TEST_DATABASE_URL is set — ingesting concurrently build one gap-free log whose root
+/// matches a recomputation from the leaves (`cairn-server log verify`), and serve the same
+/// signed checkpoint.
+#[test]
+fn two_server_processes_build_one_gap_free_log() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut databases = vec![format!(
+        "sqlite://{}",
+        dir.path().join("shared.db").display()
+    )];
+    if let Ok(base) = std::env::var("CAIRN_TEST_DATABASE_URL") {
+        let base: cairn_store::DatabaseUrl = base.parse().unwrap();
+        let mut suffix = [0u8; 6];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut suffix).unwrap();
+        let name = format!("{}_r{}", base.database_name().unwrap(), hex::encode(suffix));
+        let url = rt
+            .block_on(cairn_store::provision::create_postgres_database(
+                &base, &name,
+            ))
+            .unwrap();
+        databases.push(url.connection_string());
+    }
+    let signing = cairn_core::keys::SigningKey::generate(
+        cairn_core::keys::GenerateAlgorithm::EcdsaP256,
+        &ring::rand::SystemRandom::new(),
+    )
+    .unwrap();
+    for (n, database) in databases.iter().enumerate() {
+        let key_file = dir.path().join(format!("log-{n}.key"));
+        let key_file = key_file.to_str().unwrap();
+        let data_a = dir.path().join(format!("a{n}"));
+        let data_b = dir.path().join(format!("b{n}"));
+        let flags = |data: &std::path::Path| {
+            vec![
+                "--data-dir".to_owned(),
+                data.to_str().unwrap().to_owned(),
+                "--database-url".to_owned(),
+                database.clone(),
+                "--log-key-file".to_owned(),
+                key_file.to_owned(),
+            ]
+        };
+        let fa = flags(&data_a);
+        let fb = flags(&data_b);
+        let (a, url_a, _, lines_a) = start_with(
+            dir.path(),
+            &fa.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        std::thread::spawn(move || lines_a.for_each(drop));
+        let (b, url_b, _, lines_b) = start_with(
+            dir.path(),
+            &fb.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        std::thread::spawn(move || lines_b.for_each(drop));
+        // Exactly one of the two created the first admin token.
+        let token = [&data_a, &data_b]
+            .iter()
+            .filter_map(|d| std::fs::read_to_string(d.join("admin.token")).ok())
+            .collect::<Vec<_>>();
+        assert_eq!(
+            token.len(),
+            1,
+            "{database}: one admin token for one database"
+        );
+        let token = token[0].trim().to_owned();
+        let client = reqwest::blocking::Client::new();
+        let r = client
+            .post(format!("{url_a}/v1/keys"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": "ci", "publicKey": signing.public_key().to_pem()}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let per_server = 20;
+        std::thread::scope(|scope| {
+            for (i, url) in [&url_a, &url_b].into_iter().enumerate() {
+                let token = &token;
+                let signing = &signing;
+                scope.spawn(move || {
+                    let client = reqwest::blocking::Client::new();
+                    for j in 0..per_server {
+                        let digest = cairn_core::Digest::sha256_of(format!("{i}-{j}").as_bytes());
+                        let statement = cairn_core::statement::Statement::new_v1(
+                            vec![cairn_core::statement::Subject {
+                                name: "registry.example/acme/app".into(),
+                                digests: vec![digest],
+                                other_digests: vec![],
+                            }],
+                            cairn_core::predicate::CAIRN_SIGNATURE_V1,
+                            serde_json::json!({}),
+                        );
+                        let envelope = cairn_core::attestation::sign_statement(
+                            &statement,
+                            signing,
+                            &ring::rand::SystemRandom::new(),
+                        )
+                        .unwrap();
+                        let r = client
+                            .post(format!("{url}/v1/attestations"))
+                            .bearer_auth(token)
+                            .header("content-type", "application/json")
+                            .body(envelope.to_json())
+                            .send()
+                            .unwrap();
+                        assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
+                    }
+                });
+            }
+        });
+        // Both replicas sign the same checkpoint.
+        let checkpoint = |url: &str| {
+            client
+                .get(format!("{url}/v1/log/checkpoint"))
+                .bearer_auth(&token)
+                .send()
+                .unwrap()
+                .text()
+                .unwrap()
+        };
+        let (ca, cb) = (checkpoint(&url_a), checkpoint(&url_b));
+        assert_eq!(ca, cb, "{database}");
+        let expected = 1 + 2 * per_server;
+        assert!(ca.contains(&format!("\n{expected}\n")), "{database}: {ca}");
+        drop(a);
+        drop(b);
+        let out = Command::new(BIN)
+            .args(["log", "verify", "--database-url", database])
+            .arg("--data-dir")
+            .arg(&data_a)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{database}: {stdout}");
+        assert!(stdout.contains(&format!("{expected} entries")), "{stdout}");
+    }
 }

@@ -312,6 +312,31 @@ async fn every_write_appends_one_audit_line() {
         response["id"].as_str().unwrap().to_owned(),
         vec![digest.to_string()],
     ));
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "Acme Code Signing CA");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    let ca_pem = ca
+        .self_signed(&rcgen::KeyPair::generate().unwrap())
+        .unwrap()
+        .pem();
+    let (status, id, response) = send(
+        c.post(format!("{url}/v1/trust-roots"))
+            .json(&serde_json::json!({"name": "acme-ca", "kind": "x509", "document": ca_pem})),
+    )
+    .await;
+    assert_eq!(status, 201, "{response}");
+    expected.push((
+        "trust-root",
+        id,
+        response["logEntry"]["logIndex"].clone(),
+        response["id"].as_str().unwrap().to_owned(),
+        vec![],
+    ));
     let keyid = key.public_key().keyid().to_string();
     let (status, id, response) = send(
         c.post(format!("{url}/v1/keys/{keyid}/revoke"))
@@ -347,7 +372,7 @@ async fn every_write_appends_one_audit_line() {
         assert!(line["timestamp"].as_str().unwrap().ends_with('Z'));
         indexes.push(log_index.as_u64().unwrap());
     }
-    assert_eq!(indexes, vec![0, 1, 2, 3]);
+    assert_eq!(indexes, vec![0, 1, 2, 3, 4]);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

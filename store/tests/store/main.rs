@@ -86,7 +86,10 @@ async fn stores_exact_bytes_and_indexes_every_subject() {
         let record = store.attestation(&stored[0].id).await.unwrap().unwrap();
         assert_eq!(record.envelope, att.bytes, "{}: byte-identical", db.label);
         assert_eq!(record.summary.predicate_type, SLSA_PROVENANCE_V1);
-        assert_eq!(record.summary.signers, vec![k.public_key().keyid().clone()]);
+        assert_eq!(
+            record.summary.signers,
+            vec![k.public_key().keyid().to_string()]
+        );
         assert_eq!(record.subjects.len(), 2);
 
         for (digest, name) in [

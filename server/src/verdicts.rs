@@ -1,0 +1,375 @@
+//! Verdicts: gathering the evidence a policy needs from the store, evaluating it (pure, in
+//! core), caching the report, and issuing signed Verification Summary Attestations.
+//!
+//! Cache: a report is cached per (digest, policy, requested version) together with the log size
+//! it was computed at and the digests of its provenance chain. A cached report is reused only if
+//! nothing that could change it has been written since — a leaf about a digest of the chain, or a
+//! key, revocation, trust-root or policy change (`Store::changed_since`). Every write is in the
+//! shared transparency log, so this holds across replicas on one PostgreSQL with no extra
+//! signalling. Reports also expire after [`CACHE_TTL`], because `maxAge` rules change with time.
+
+use crate::app::AppState;
+use crate::problem::ApiError;
+use cairn_core::Digest;
+use cairn_core::policy::eval::{
+    self, ArtifactEvidence, AttestationEvidence, ComponentEvidence, Evidence, KeyEvidence,
+    SbomEvidence,
+};
+use cairn_core::policy::{Policy, PolicyFormat, parse_policy};
+use cairn_core::statement::Statement;
+use cairn_core::time::Timestamp;
+use cairn_store::{PageRequest, PolicyRecord};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a cached report may be served without re-evaluation (time-based rules).
+pub const CACHE_TTL: Duration = Duration::from_secs(30);
+/// Cached reports kept at most (the cache is emptied when full).
+const CACHE_CAPACITY: usize = 20_000;
+/// Attestations read per artifact.
+const MAX_ATTESTATIONS_PER_ARTIFACT: u32 = 1_000;
+/// Artifacts a chain may visit at most (all depths together).
+const MAX_CHAIN_ARTIFACTS: usize = 256;
+/// Sub-policies resolved at most per evaluation.
+const MAX_POLICIES: usize = 32;
+
+#[derive(Clone)]
+struct Cached {
+    report: Arc<serde_json::Value>,
+    verdict: String,
+    policy_version: i64,
+    checked_size: u64,
+    chain: Vec<String>,
+    at: Instant,
+}
+
+/// The verdict cache; cheap to clone.
+#[derive(Clone, Default)]
+pub struct VerdictCache {
+    entries: Arc<Mutex<HashMap<(String, String, Option<i64>), Cached>>>,
+    hits: Arc<std::sync::atomic::AtomicU64>,
+    misses: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl VerdictCache {
+    /// (hits, misses) since start.
+    pub fn stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
+    }
+}
+
+/// A computed (or cached) verdict.
+pub struct Verdict {
+    pub report: Arc<serde_json::Value>,
+    pub verdict: String,
+    pub policy_version: i64,
+    pub cached: bool,
+}
+
+/// Parse a stored policy version (documents are validated when stored).
+pub fn parse_record(record: &PolicyRecord) -> Result<Policy, ApiError> {
+    let format = if record.media_type.contains("json") {
+        PolicyFormat::Json
+    } else {
+        PolicyFormat::Yaml
+    };
+    parse_policy(&record.document, format).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored policy {} v{} does not parse: {e}",
+            record.name, record.version
+        ))
+    })
+}
+
+/// The Statement of a stored attestation (DSSE envelope or Sigstore bundle).
+fn statement_of(bytes: &[u8], payload_type: &str) -> Option<Statement> {
+    if payload_type.starts_with("application/vnd.dev.sigstore.bundle") {
+        return cairn_core::bundle_upload::statement_of_stored(bytes).ok();
+    }
+    let envelope = cairn_core::dsse::Envelope::parse(bytes).ok()?;
+    Statement::parse(&envelope.payload).ok()
+}
+
+/// Load every policy `policy` refers to (sub-policies of chain rules), recursively, by name.
+async fn sub_policies(
+    state: &AppState,
+    policy: &Policy,
+) -> Result<BTreeMap<String, Policy>, ApiError> {
+    let mut out = BTreeMap::new();
+    let mut queue: VecDeque<String> = policy
+        .referenced_policies()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    while let Some(name) = queue.pop_front() {
+        if out.contains_key(&name) || out.len() >= MAX_POLICIES {
+            continue;
+        }
+        // A missing sub-policy is reported by the evaluator as a failing check.
+        if let Some(record) = state.store.policy(&name, None).await? {
+            let p = parse_record(&record)?;
+            queue.extend(p.referenced_policies().into_iter().map(str::to_owned));
+            out.insert(name, p);
+        }
+    }
+    Ok(out)
+}
+
+/// Everything the store knows about one artifact, as evidence.
+async fn artifact_evidence(state: &AppState, digest: &Digest) -> Result<ArtifactEvidence, ApiError> {
+    let rows = state
+        .store
+        .attestation_evidence(digest, MAX_ATTESTATIONS_PER_ARTIFACT)
+        .await?;
+    let mut attestations = Vec::with_capacity(rows.len());
+    for row in rows {
+        // Stored attestations were verified on the way in; an unreadable one is skipped here and
+        // so never counts as evidence (fail closed).
+        let Some(statement) = statement_of(&row.bytes, &row.payload_type) else {
+            tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
+            continue;
+        };
+        attestations.push(AttestationEvidence {
+            id: row.id,
+            predicate_type: row.predicate_type,
+            statement,
+            signers: row.signers,
+            integrated_time: row.integrated_time,
+            claims: Vec::new(),
+        });
+    }
+    let sbom = match state.store.sbom_for(digest).await? {
+        None => None,
+        Some(record) => {
+            let mut components = Vec::new();
+            let mut page = PageRequest::new(Some(500), None);
+            loop {
+                let Some(found) = state
+                    .store
+                    .components_of(digest, &Default::default(), page)
+                    .await?
+                else {
+                    break;
+                };
+                components.extend(found.items.into_iter().map(|c| ComponentEvidence {
+                    name: c.name,
+                    version: c.version,
+                    purl: c.purl,
+                    licenses: c.licenses,
+                }));
+                match found.next {
+                    Some(next) => page = PageRequest::new(Some(500), Some(next)),
+                    None => break,
+                }
+            }
+            Some(SbomEvidence {
+                id: record.id,
+                signed: record.signed,
+                components,
+            })
+        }
+    };
+    Ok(ArtifactEvidence {
+        digest: digest.clone(),
+        names: state.store.artifact_names(&digest.to_string()).await?,
+        attestations,
+        sbom,
+    })
+}
+
+/// Gather the evidence for `digest` and the artifacts its provenance chain reaches (breadth
+/// first, at most `max_depth` levels and [`MAX_CHAIN_ARTIFACTS`] artifacts, cycle-safe).
+pub async fn gather(state: &AppState, digest: &Digest, max_depth: u32) -> Result<Evidence, ApiError> {
+    let mut artifacts = BTreeMap::new();
+    let mut queue: VecDeque<(Digest, u32)> = VecDeque::from([(digest.clone(), 0)]);
+    while let Some((d, depth)) = queue.pop_front() {
+        if artifacts.contains_key(&d) || artifacts.len() >= MAX_CHAIN_ARTIFACTS {
+            continue;
+        }
+        let evidence = artifact_evidence(state, &d).await?;
+        if depth < max_depth {
+            for att in &evidence.attestations {
+                for (dep, _) in eval::chain_dependencies(att) {
+                    if !artifacts.contains_key(&dep) {
+                        queue.push_back((dep, depth + 1));
+                    }
+                }
+            }
+        }
+        artifacts.insert(d, evidence);
+    }
+    let keys = state
+        .store
+        .keys()
+        .await?
+        .into_iter()
+        .map(|k| KeyEvidence {
+            keyid: k.keyid.to_string(),
+            name: k.name,
+            revoked_at: k.revocation.as_ref().map(|r| r.revoked_at),
+            compromised: k
+                .revocation
+                .as_ref()
+                .is_some_and(|r| r.reason == cairn_store::RevocationReason::Compromised),
+            compromised_since: k.revocation.as_ref().and_then(|r| r.compromised_since),
+        })
+        .collect();
+    Ok(Evidence {
+        artifacts,
+        keys,
+        now: crate::routes::now(),
+    })
+}
+
+/// Evaluate `policy` (already loaded) for `digest`: the report as JSON and its verdict.
+pub async fn evaluate_policy(
+    state: &AppState,
+    digest: &Digest,
+    record: &PolicyRecord,
+    policy: &Policy,
+) -> Result<(serde_json::Value, String, Vec<String>), ApiError> {
+    let policies = sub_policies(state, policy).await?;
+    let depth = std::iter::once(policy)
+        .chain(policies.values())
+        .map(Policy::max_chain_depth)
+        .max()
+        .unwrap_or(0);
+    let evidence = gather(state, digest, depth).await?;
+    let chain: Vec<String> = evidence.artifacts.keys().map(ToString::to_string).collect();
+    let policy_ref = eval::PolicyRef {
+        name: record.name.clone(),
+        version: record.version,
+    };
+    let owned_policy = policy.clone();
+    let owned_digest = digest.clone();
+    let report = actix_web::web::block(move || {
+        eval::evaluate(&owned_policy, &policies, &owned_digest, &evidence, policy_ref)
+    })
+    .await?;
+    let json = serde_json::to_value(&report)
+        .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
+    let verdict = json
+        .get("verdict")
+        .and_then(|v| v.as_str())
+        .unwrap_or("fail")
+        .to_owned();
+    Ok((json, verdict, chain))
+}
+
+/// The verdict of `policy` (newest version, or `version`) for `digest`, from the cache when
+/// nothing relevant changed.
+pub async fn verdict(
+    state: &AppState,
+    digest: &Digest,
+    policy_name: &str,
+    version: Option<i64>,
+    actor: &cairn_store::Actor,
+) -> Result<Verdict, ApiError> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let key = (digest.to_string(), policy_name.to_owned(), version);
+    let size = state.store.log_size().await?;
+    let cached = state
+        .verdicts
+        .entries
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).cloned());
+    if let Some(c) = cached
+        && c.at.elapsed() < CACHE_TTL
+        && (c.checked_size == size || !state.store.changed_since(c.checked_size, &c.chain).await?)
+    {
+        if let Ok(mut m) = state.verdicts.entries.lock()
+            && let Some(e) = m.get_mut(&key)
+        {
+            e.checked_size = size;
+        }
+        state.verdicts.hits.fetch_add(1, Relaxed);
+        return Ok(Verdict {
+            report: c.report,
+            verdict: c.verdict,
+            policy_version: c.policy_version,
+            cached: true,
+        });
+    }
+    state.verdicts.misses.fetch_add(1, Relaxed);
+    let record = state
+        .store
+        .policy(policy_name, version)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no policy {policy_name:?}{}", version.map(|v| format!(" version {v}")).unwrap_or_default())))?;
+    let policy = parse_record(&record)?;
+    let (json, verdict, chain) = evaluate_policy(state, digest, &record, &policy).await?;
+    state
+        .store
+        .record_verdict(digest, &record.name, record.version, &verdict, crate::routes::now(), actor)
+        .await?;
+    let report = Arc::new(json);
+    if let Ok(mut m) = state.verdicts.entries.lock() {
+        if m.len() >= CACHE_CAPACITY {
+            m.clear();
+        }
+        m.insert(
+            key,
+            Cached {
+                report: report.clone(),
+                verdict: verdict.clone(),
+                policy_version: record.version,
+                // Computed from data at least this new; a write racing the evaluation is caught
+                // by the next check (it is at or after `size`).
+                checked_size: size,
+                chain,
+                at: Instant::now(),
+            },
+        );
+    }
+    Ok(Verdict {
+        report,
+        verdict,
+        policy_version: record.version,
+        cached: false,
+    })
+}
+
+/// Issue a signed SLSA Verification Summary Attestation for a report, and record it.
+pub async fn issue_vsa(
+    state: &AppState,
+    digest: &Digest,
+    policy_name: &str,
+    verdict: &Verdict,
+    actor: &cairn_store::Actor,
+) -> Result<(Vec<u8>, cairn_store::LogPosition), ApiError> {
+    let report: eval::Report = serde_json::from_value((*verdict.report).clone())
+        .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
+    let policy_uri = format!("cairn:policy/{policy_name}@{}", verdict.policy_version);
+    let statement = eval::vsa_statement(&report, &state.vsa.verifier_id, &policy_uri);
+    let envelope = cairn_core::attestation::sign_statement(
+        &statement,
+        &state.vsa.key,
+        &ring::rand::SystemRandom::new(),
+    )
+    .map_err(|e| ApiError::Internal(format!("signing a VSA: {e}")))?;
+    let bytes = envelope.to_json().into_bytes();
+    let position = state
+        .store
+        .insert_vsa(
+            digest,
+            policy_name,
+            verdict.policy_version,
+            &verdict.verdict,
+            &bytes,
+            crate::routes::now(),
+            actor,
+        )
+        .await?;
+    Ok((bytes, position))
+}
+
+/// When a cached verdict was last computed (for response headers).
+pub fn evaluated_at(report: &serde_json::Value) -> Option<Timestamp> {
+    report
+        .get("evaluatedAt")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Timestamp::parse_rfc3339(s).ok())
+}

@@ -1,5 +1,5 @@
 //! The optional TLS listener: a certificate chain and private key in PEM files, served with
-//! rustls (ring provider, TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1 by ALPN).
+//! rustls (ring provider, TLS 1.2 and 1.3, HTTP/1.1).
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};

@@ -1,9 +1,12 @@
 //! Building and running the service: one `Application::build` for `main` and for tests.
 
+use crate::audit::{AuditLog, AuditLogError};
 use crate::auth::{AuthSettings, BootstrapError};
+use crate::metrics::{Metrics, MetricsError};
 use crate::problem::ApiError;
 use crate::routes;
 use crate::settings::{Limits, Settings};
+use crate::tls::TlsError;
 use crate::transparency::{LogKeyError, TransparencyLog};
 use actix_web::HttpMessage;
 use actix_web::dev::{Server, ServerHandle, Service};
@@ -12,6 +15,7 @@ use actix_web::{App, HttpServer, error, web};
 use cairn_store::{Store, StoreOptions};
 use ring::rand::SecureRandom;
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -22,6 +26,10 @@ pub struct AppState {
     pub limits: Limits,
     pub auth: AuthSettings,
     pub log: TransparencyLog,
+    /// Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
+    /// Where audit events go besides the `cairn::audit` tracing target.
+    pub audit: AuditLog,
 }
 
 /// The id of the current request (also in the `x-request-id` header and every log line).
@@ -42,6 +50,12 @@ pub enum StartError {
     Bootstrap(#[from] BootstrapError),
     #[error("transparency log key: {0}")]
     LogKey(#[from] LogKeyError),
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    AuditLog(#[from] AuditLogError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -59,6 +73,14 @@ pub struct Application {
 impl Application {
     /// Open the store (migrating if configured), bind the listener and build the server.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        // Files named by the settings are checked before anything is created.
+        let tls = settings
+            .tls
+            .as_ref()
+            .map(crate::tls::server_config)
+            .transpose()?;
+        let audit = AuditLog::open(settings.audit_log.as_deref())?;
+        let metrics = Arc::new(Metrics::new()?);
         std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {
             path: settings.data_dir.clone(),
             source,
@@ -99,10 +121,13 @@ impl Application {
             limits: settings.limits.clone(),
             auth: settings.auth.clone(),
             log,
+            metrics: metrics.clone(),
+            audit,
         };
         let json_limit = settings.limits.json_body_bytes;
         let mut server =
             HttpServer::new(move || {
+                let metrics = metrics.clone();
                 App::new()
                     .app_data(web::Data::new(state.clone()))
                     .app_data(json_config(json_limit))
@@ -115,15 +140,31 @@ impl Application {
                     .configure(routes::configure)
                     .default_service(web::to(|| async { Err::<String, _>(ApiError::NoRoute) }))
                     .wrap(actix_web::middleware::from_fn(crate::auth::authorize))
-                    .wrap_fn(|req, srv| {
+                    .wrap_fn(move |req, srv| {
                         let id = request_id();
+                        let metrics = metrics.clone();
+                        let method = req.method().clone();
+                        let route = routes::template_for(&method, req.path());
                         req.extensions_mut().insert(RequestId(id.clone()));
                         let span = tracing::info_span!("request", request_id = %id,
                         method = %req.method(), path = %req.path());
                         let started = Instant::now();
                         let fut = srv.call(req);
                         async move {
-                            let mut res = fut.await?;
+                            let mut res = match fut.await {
+                                Ok(res) => res,
+                                Err(e) => {
+                                    let status = e.as_response_error().status_code().as_u16();
+                                    metrics.observe_http(&method, route, status, started.elapsed());
+                                    return Err(e);
+                                }
+                            };
+                            metrics.observe_http(
+                                &method,
+                                route,
+                                res.status().as_u16(),
+                                started.elapsed(),
+                            );
                             if let Ok(v) = HeaderValue::from_str(&id) {
                                 res.headers_mut()
                                     .insert(HeaderName::from_static("x-request-id"), v);
@@ -137,17 +178,21 @@ impl Application {
                         }
                         .instrument(span)
                     })
-            })
-            .listen(listener)
-            .map_err(|source| StartError::Bind {
-                addr: settings.listen,
-                source,
-            })?;
+            });
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config),
+            None => server.listen(listener),
+        }
+        .map_err(|source| StartError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
         let server = server.shutdown_timeout(30).run();
-        tracing::info!(address = %format!("http://{local}"), "listening");
+        tracing::info!(address = %format!("{scheme}://{local}"), "listening");
         Ok(Self {
             server,
             port: local.port(),

@@ -96,13 +96,13 @@ pub async fn authorize(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let access = routes::access_for(req.method(), req.path());
-    if access == Some(Access::Public) {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(reject(req, ApiError::Blocking));
     };
+    let access = routes::required_access(req.method(), req.path(), &state.auth);
+    if access == Some(Access::Public) {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     match authenticate(&req, &state, access).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
@@ -197,6 +197,8 @@ async fn authenticate(
 pub struct AuthSettings {
     /// Serve read routes without a token (local development only).
     pub allow_anonymous_reads: bool,
+    /// Serve `GET /metrics` without a token (`--metrics-public`).
+    pub metrics_public: bool,
 }
 
 /// Name of the file the first admin token is written to, in the data directory.

@@ -4,11 +4,14 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod settings;
+pub mod tls;
 pub mod transparency;
 
 pub use actix_web::dev::ServerHandle;

@@ -33,6 +33,9 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         database = %settings.database,
         migrate_on_start = settings.migrate_on_start,
         attestation_body_bytes = settings.limits.attestation_body_bytes,
+        tls = settings.tls.is_some(),
+        metrics_public = settings.auth.metrics_public,
+        audit_log = ?settings.audit_log,
         "starting cairn-server {}",
         env!("CARGO_PKG_VERSION")
     );

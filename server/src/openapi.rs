@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         routes::tokens::revoke,
         routes::health::healthz,
         routes::health::readyz,
+        routes::metrics::metrics,
         document,
     ),
     tags(

@@ -51,6 +51,10 @@ pub struct Settings {
     pub log_key_file: PathBuf,
     /// The log's origin: the first line of every checkpoint and the key name.
     pub log_origin: String,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<crate::tls::TlsSettings>,
+    /// Also append every audit event as a JSON line to this file (mode 0600).
+    pub audit_log: Option<PathBuf>,
 }
 
 impl Settings {
@@ -72,6 +76,8 @@ impl Settings {
             auth: crate::auth::AuthSettings::default(),
             log_key_file: dir.join("log.key"),
             log_origin: Self::DEFAULT_LOG_ORIGIN.to_owned(),
+            tls: None,
+            audit_log: None,
         }
     }
 }
@@ -90,6 +96,10 @@ pub struct FileSettings {
     pub allow_anonymous_reads: Option<bool>,
     pub log_key_file: Option<PathBuf>,
     pub log_origin: Option<String>,
+    pub metrics_public: Option<bool>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub audit_log: Option<PathBuf>,
     #[serde(default)]
     pub limits: FileLimits,
 }
@@ -176,7 +186,7 @@ mod tests {
 pub struct ServerArgs {
     /// TOML configuration file (keys: listen, data-dir, database-url, log-format,
     /// migrate-on-start, workers, max-db-connections, allow-anonymous-reads, log-key-file,
-    /// log-origin,
+    /// log-origin, metrics-public, tls-cert, tls-key, audit-log,
     /// [limits] attestation-body-bytes).
     #[arg(long, env = "CAIRN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -219,6 +229,20 @@ pub struct ServerArgs {
     /// fixed on first start. [default: cairn.local/log]
     #[arg(long, env = "CAIRN_LOG_ORIGIN", global = true)]
     pub log_origin: Option<String>,
+    /// Serve GET /metrics without a token (otherwise it needs a reader token, like any
+    /// read). Expose it only where scrapers alone can reach it. [default: false]
+    #[arg(long, env = "CAIRN_METRICS_PUBLIC", global = true)]
+    pub metrics_public: Option<bool>,
+    /// PEM certificate chain (leaf first): serve HTTPS instead of HTTP. Needs --tls-key.
+    #[arg(long, env = "CAIRN_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert. Needs --tls-cert.
+    #[arg(long, env = "CAIRN_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Also append one JSON line per accepted write (the cairn::audit events) to this file,
+    /// created with mode 0600. [default: none; the events are always in the log]
+    #[arg(long, env = "CAIRN_AUDIT_LOG", global = true)]
+    pub audit_log: Option<PathBuf>,
     /// Maximum body of POST /v1/attestations in bytes. [default: 4194304]
     #[arg(long, env = "CAIRN_MAX_ATTESTATION_BYTES", global = true)]
     pub max_attestation_bytes: Option<usize>,
@@ -307,6 +331,18 @@ impl ServerArgs {
                 "max-db-connections must be at least 1".into(),
             ));
         }
+        let tls = match (
+            self.tls_cert.clone().or(file.tls_cert),
+            self.tls_key.clone().or(file.tls_key),
+        ) {
+            (Some(cert), Some(key)) => Some(crate::tls::TlsSettings { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(SettingsError::Invalid(
+                    "tls-cert and tls-key go together: give both or neither".into(),
+                ));
+            }
+        };
         let log_key_file = self
             .log_key_file
             .clone()
@@ -333,11 +369,14 @@ impl ServerArgs {
                 .clone()
                 .or(file.log_origin)
                 .unwrap_or_else(|| Settings::DEFAULT_LOG_ORIGIN.to_owned()),
+            tls,
+            audit_log: self.audit_log.clone().or(file.audit_log),
             auth: crate::auth::AuthSettings {
                 allow_anonymous_reads: self
                     .allow_anonymous_reads
                     .or(file.allow_anonymous_reads)
                     .unwrap_or(false),
+                metrics_public: self.metrics_public.or(file.metrics_public).unwrap_or(false),
             },
         })
     }
@@ -384,6 +423,53 @@ mod layering_tests {
         .resolve()
         .unwrap();
         assert_eq!(flag.listen.port(), 9001);
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_ops_settings_layer() {
+        assert!(
+            ServerArgs::parse_from(["cairn-server", "--tls-cert", "c.pem"])
+                .resolve()
+                .is_err()
+        );
+        assert!(
+            ServerArgs::parse_from(["cairn-server", "--tls-key", "k.pem"])
+                .resolve()
+                .is_err()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cairn.toml");
+        std::fs::write(
+            &path,
+            "tls-cert = \"c.pem\"\ntls-key = \"k.pem\"\nmetrics-public = true\naudit-log = \"a.jsonl\"\n",
+        )
+        .unwrap();
+        let s = ServerArgs::parse_from(["cairn-server", "--config", path.to_str().unwrap()])
+            .resolve()
+            .unwrap();
+        assert_eq!(
+            s.tls,
+            Some(crate::tls::TlsSettings {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            })
+        );
+        assert!(s.auth.metrics_public);
+        assert_eq!(s.audit_log, Some(PathBuf::from("a.jsonl")));
+        let flag = ServerArgs::parse_from([
+            "cairn-server",
+            "--config",
+            path.to_str().unwrap(),
+            "--metrics-public",
+            "false",
+        ])
+        .resolve()
+        .unwrap();
+        assert!(!flag.auth.metrics_public);
+        let defaults = ServerArgs::parse_from(["cairn-server"]).resolve().unwrap();
+        assert_eq!(defaults.tls, None);
+        assert_eq!(defaults.audit_log, None);
+        assert!(!defaults.auth.metrics_public);
     }
 
     #[test]

@@ -114,6 +114,19 @@ impl Default for StoreOptions {
     }
 }
 
+/// A snapshot of one connection pool ([`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `read`, `write` (SQLite) or `shared` (PostgreSQL).
+    pub name: &'static str,
+    /// Open connections waiting in the pool.
+    pub idle: u32,
+    /// Open connections checked out by a query or transaction.
+    pub active: u32,
+    /// The pool's configured maximum.
+    pub max: u32,
+}
+
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -189,6 +202,25 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())
+    }
+
+    /// Connection counts of each pool, for metrics: on SQLite the `read` pool and the
+    /// one-connection `write` pool; on PostgreSQL the one `shared` pool that serves both.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |name: &'static str, pool: &AnyPool| {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(size);
+            PoolStats {
+                name,
+                idle,
+                active: size - idle,
+                max: pool.options().get_max_connections(),
+            }
+        };
+        match self.backend {
+            Backend::Sqlite => vec![stats("read", &self.read), stats("write", &self.write)],
+            Backend::Postgres => vec![stats("shared", &self.read)],
+        }
     }
 
     pub async fn close(&self) {

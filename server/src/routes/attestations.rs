@@ -5,6 +5,7 @@ use crate::api::{
     AcceptedAttestation, AttestationDto, AttestationMetadata, AttestationUploadResponse, SubjectDto,
 };
 use crate::app::AppState;
+use crate::audit::Write;
 use crate::auth::Principal;
 use crate::problem::{ApiError, Problem};
 use actix_web::http::StatusCode;
@@ -94,6 +95,9 @@ pub async fn upload(
         .store
         .insert_attestations(&verified, now(), &principal.actor(&req))
         .await?;
+    for (s, v) in stored.iter().zip(&verified) {
+        state.record_write(Write::attestation(principal.actor(&req), s, v));
+    }
     let name_of = |keyid: &cairn_core::keys::KeyId| {
         keys.iter()
             .find(|k| &k.keyid == keyid)

@@ -3,13 +3,14 @@
 use super::now;
 use crate::api::{KeyDto, KeyList, KeyRegistration, KeyRevocation};
 use crate::app::AppState;
+use crate::audit::Write;
 use crate::auth::Principal;
 use crate::problem::{ApiError, Problem};
 use actix_web::{HttpRequest, HttpResponse, web};
 use cairn_core::keys::KeyId;
 use cairn_core::keys::PublicKey;
 use cairn_core::time::Timestamp;
-use cairn_store::{NewKey, RevocationReason};
+use cairn_store::{EntryKind, NewKey, RevocationReason};
 
 /// Key names: 1-128 characters of `[A-Za-z0-9._-]`.
 fn validate_key_name(name: &str) -> Result<(), ApiError> {
@@ -52,6 +53,12 @@ pub async fn register(
         .store
         .register_key(&NewKey { name, public_key }, now(), &principal.actor(&req))
         .await?;
+    state.record_write(Write::key(
+        EntryKind::Key,
+        principal.actor(&req),
+        &key,
+        position.as_ref(),
+    ));
     if let Some(position) = position {
         tracing::info!(keyid = %key.keyid, name = %key.name, algorithm = %key.algorithm, log_index = position.index, "key registered");
         let receipt = state.log.receipt(&state.store, &position).await?;
@@ -103,6 +110,12 @@ pub async fn revoke(
         .revoke_key(&keyid, reason, since, now(), &principal.actor(&req))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no key {keyid}")))?;
+    state.record_write(Write::key(
+        EntryKind::KeyRevocation,
+        principal.actor(&req),
+        &key,
+        position.as_ref(),
+    ));
     tracing::info!(keyid = %key.keyid, reason = reason.as_str(), "key revoked");
     let receipt = match position {
         Some(p) => Some(state.log.receipt(&state.store, &p).await?.into()),

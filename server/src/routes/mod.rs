@@ -6,6 +6,7 @@ pub mod attestations;
 pub mod health;
 pub mod keys;
 pub mod log;
+pub mod metrics;
 pub mod sboms;
 pub mod tokens;
 pub mod trust_roots;
@@ -58,6 +59,8 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/healthz", Access::Public),
     (Method::GET, "/readyz", Access::Public),
     (Method::GET, "/openapi.json", Access::Public),
+    // Public instead with --metrics-public (see `required_access`).
+    (Method::GET, crate::metrics::METRICS_PATH, Access::Read),
 ];
 
 /// What a request requires, from the route table; `None` when no route matches the method and
@@ -67,6 +70,30 @@ pub fn access_for(method: &Method, path: &str) -> Option<Access> {
         .iter()
         .find(|(m, template, _)| m == method && template_matches(template, path))
         .map(|(_, _, access)| *access)
+}
+
+/// The route template (as in [`ROUTES`]) that `method` and `path` match, e.g.
+/// `/v1/artifacts/{digest}` for `GET /v1/artifacts/sha256:…`; `None` when no route matches.
+/// Metrics label requests with this, never with the raw path.
+pub fn template_for(method: &Method, path: &str) -> Option<&'static str> {
+    ROUTES
+        .iter()
+        .find(|(m, template, _)| m == method && template_matches(template, path))
+        .map(|(_, template, _)| *template)
+}
+
+/// What a request requires under these settings: [`access_for`], except that with
+/// `--metrics-public` `GET /metrics` is public.
+pub fn required_access(
+    method: &Method,
+    path: &str,
+    auth: &crate::auth::AuthSettings,
+) -> Option<Access> {
+    let access = access_for(method, path)?;
+    if auth.metrics_public && method == Method::GET && path == crate::metrics::METRICS_PATH {
+        return Some(Access::Public);
+    }
+    Some(access)
 }
 
 /// `/v1/artifacts/{digest}` matches `/v1/artifacts/sha256:…`: a `{param}` is one non-empty
@@ -130,7 +157,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/tokens/{id}").route(web::delete().to(tokens::revoke)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
-        .service(resource("/openapi.json").route(web::get().to(crate::openapi::document)));
+        .service(resource("/openapi.json").route(web::get().to(crate::openapi::document)))
+        .service(resource(crate::metrics::METRICS_PATH).route(web::get().to(metrics::metrics)));
 }
 
 /// A resource whose unmatched methods answer 405 as problem+json.
@@ -193,6 +221,31 @@ mod tests {
         assert_eq!(
             access_for(&Method::POST, "/v1/attestations"),
             Some(Access::Write)
+        );
+    }
+
+    #[test]
+    fn templates_label_requests_and_metrics_can_be_public() {
+        assert_eq!(
+            template_for(&Method::GET, "/v1/artifacts/sha256:ab/sbom"),
+            Some("/v1/artifacts/{digest}/sbom")
+        );
+        assert_eq!(template_for(&Method::GET, "/v1/artifacts/a/b/c"), None);
+        assert_eq!(template_for(&Method::DELETE, "/healthz"), None);
+        let mut auth = crate::auth::AuthSettings::default();
+        assert_eq!(
+            required_access(&Method::GET, "/metrics", &auth),
+            Some(Access::Read)
+        );
+        auth.metrics_public = true;
+        assert_eq!(
+            required_access(&Method::GET, "/metrics", &auth),
+            Some(Access::Public)
+        );
+        assert_eq!(required_access(&Method::POST, "/metrics", &auth), None);
+        assert_eq!(
+            required_access(&Method::GET, "/v1/keys", &auth),
+            Some(Access::Admin)
         );
     }
 }

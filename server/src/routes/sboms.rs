@@ -7,6 +7,7 @@ use crate::api::{
     SbomUploadResponse,
 };
 use crate::app::AppState;
+use crate::audit::Write;
 use crate::auth::Principal;
 use crate::problem::{ApiError, Problem};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -126,6 +127,7 @@ pub async fn upload(
             &principal.actor(&req),
         )
         .await?;
+    state.record_write(Write::sbom(principal.actor(&req), &stored, &subject));
     let receipt = state.log.receipt(&state.store, &stored.log).await?;
     tracing::info!(id = %stored.id, subject = %subject, components = parsed.components.len(), created = stored.created, "sbom stored");
     let response = SbomUploadResponse {

@@ -87,6 +87,11 @@ pub async fn register(
         .store
         .insert_trust_root(&name, kind, &bytes, now(), &principal.actor(&req))
         .await?;
+    state.record_write(crate::audit::Write::trust_root(
+        principal.actor(&req),
+        &root,
+        position.as_ref(),
+    ));
     let mut out = dto(&root);
     match position {
         Some(p) => {

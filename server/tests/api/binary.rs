@@ -68,6 +68,13 @@ fn start_with(
             );
             break;
         }
+        // --log-format json
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && let Some(a) = v["address"].as_str()
+        {
+            address = Some(a.to_owned());
+            break;
+        }
         assert!(Instant::now() < deadline, "no address logged");
     }
     let address = address.expect("the bound address is logged");
@@ -182,6 +189,12 @@ fn help_documents_every_setting_and_its_variable() {
         "CAIRN_MAX_DB_CONNECTIONS",
         "CAIRN_MAX_ATTESTATION_BYTES",
         "CAIRN_ALLOW_ANONYMOUS_READS",
+        "CAIRN_LOG_KEY_FILE",
+        "CAIRN_LOG_ORIGIN",
+        "CAIRN_METRICS_PUBLIC",
+        "CAIRN_TLS_CERT",
+        "CAIRN_TLS_KEY",
+        "CAIRN_AUDIT_LOG",
     ] {
         assert!(help.contains(var), "--help lacks {var}:\n{help}");
     }
@@ -270,6 +283,42 @@ fn log_verify_self_check_detects_tampering() {
     let stdout = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("removed data"), "{stdout}");
+}
+
+#[test]
+fn json_logs_carry_one_audit_event_per_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, address, _, lines) = start_with(dir.path(), &["--log-format", "json"]);
+    let token = std::fs::read_to_string(dir.path().join("cairn-data/admin.token")).unwrap();
+    let key = cairn_core::keys::SigningKey::generate(
+        cairn_core::keys::GenerateAlgorithm::Ed25519,
+        &ring::rand::SystemRandom::new(),
+    )
+    .unwrap();
+    let keyid = key.public_key().keyid().to_string();
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{address}/v1/keys"))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({"name": "ci", "publicKey": key.public_key().to_pem()}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let request_id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    drop(child); // ends the log
+    let events: Vec<serde_json::Value> = lines
+        .map_while(Result::ok)
+        .map(|l| serde_json::from_str::<serde_json::Value>(&l).unwrap())
+        .filter(|v| v["target"] == "cairn::audit")
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(e["event"], "key");
+    assert_eq!(e["actor"], "admin");
+    assert_eq!(e["role"], "admin");
+    assert_eq!(e["request_id"], request_id.as_str());
+    assert_eq!(e["log_index"], 0);
+    assert_eq!(e["content_id"], keyid.as_str());
+    assert_eq!(e["subjects"], "");
 }
 
 /// Two server processes on one database — one SQLite file, and PostgreSQL when

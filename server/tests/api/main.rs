@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 
 mod authz;
 mod binary;
+mod deploy;
+mod ops;
 
 /// A server on a free port with its first admin token (read from `<data-dir>/admin.token`).
 struct TestServer {

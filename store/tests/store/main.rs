@@ -11,6 +11,7 @@ use cairn_store::{AttestationFilter, Cursor, NewKey, PageRequest, StoreError};
 use fixtures::{Backends, actor, attestation, key};
 
 mod log;
+mod pool;
 
 #[tokio::test]
 async fn migrations_are_idempotent() {

@@ -404,6 +404,23 @@ fn entry_from_row(row: &AnyRow) -> Result<LogEntry, StoreError> {
 
 const ENTRY_COLUMNS: &str = "idx, leaf_hash, body, kind, content_id, actor, integrated_time";
 
+/// A page of entries, oldest first, from `limit + 1` rows (the extra row says there is more);
+/// the cursor is the next index + 1 (cursors are positive).
+fn entries_page(rows: &[AnyRow], page: PageRequest) -> Result<Page<LogEntry>, StoreError> {
+    let mut items: Vec<LogEntry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
+    let next = if items.len() > page.limit as usize {
+        items.truncate(page.limit as usize);
+        items
+            .last()
+            .map(|e| to_i64(e.index + 2))
+            .transpose()?
+            .map(crate::Cursor)
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
 /// Answers from the stored perfect subtrees for a plan.
 async fn assemble(pool: &sqlx::AnyPool, plan: &tlog::Plan) -> Result<Vec<Hash>, StoreError> {
     let mut conn = pool.acquire().await?;
@@ -550,18 +567,7 @@ impl Store {
             q = q.bind(k.as_str());
         }
         let rows = q.fetch_all(&self.read).await?;
-        let mut items: Vec<LogEntry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
-        let next = if items.len() > page.limit as usize {
-            items.truncate(page.limit as usize);
-            items
-                .last()
-                .map(|e| to_i64(e.index + 2))
-                .transpose()?
-                .map(crate::Cursor)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        entries_page(&rows, page)
     }
 
     /// Every log entry about an artifact digest, oldest first.
@@ -586,18 +592,7 @@ impl Store {
             .bind(i64::from(page.limit) + 1)
             .fetch_all(&self.read)
             .await?;
-        let mut items: Vec<LogEntry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
-        let next = if items.len() > page.limit as usize {
-            items.truncate(page.limit as usize);
-            items
-                .last()
-                .map(|e| to_i64(e.index + 2))
-                .transpose()?
-                .map(crate::Cursor)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        entries_page(&rows, page)
     }
 
     /// Record the log's origin and verifier key on first start, or check them: a database that

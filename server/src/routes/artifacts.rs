@@ -6,7 +6,7 @@ use crate::problem::{ApiError, Problem};
 use actix_web::{HttpResponse, web};
 use cairn_core::Digest;
 use cairn_core::keys::KeyId;
-use cairn_store::{AttestationFilter, Cursor, PageRequest};
+use cairn_store::AttestationFilter;
 use serde::Deserialize;
 
 /// What Cairn knows about a digest: names seen, first/last seen, attestations by type.
@@ -68,12 +68,7 @@ pub async fn attestations(
         .map(str::parse::<KeyId>)
         .transpose()
         .map_err(|e| ApiError::InvalidRequest(format!("signer: {e}")))?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(str::parse::<Cursor>)
-        .transpose()
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    let page = super::page_request(query.limit, query.cursor.as_deref())?;
     if !state.store.artifact_exists(&digest).await? {
         return Err(ApiError::NotFound(format!("no artifact {digest}")));
     }
@@ -81,10 +76,7 @@ pub async fn attestations(
         predicate_type: query.predicate_type.clone(),
         signer,
     };
-    let page = state
-        .store
-        .attestations_for(&digest, &filter, PageRequest::new(query.limit, cursor))
-        .await?;
+    let page = state.store.attestations_for(&digest, &filter, page).await?;
     Ok(HttpResponse::Ok().json(AttestationPage {
         items: page.items.iter().map(AttestationDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),

@@ -61,11 +61,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     require_content_type(&req, UPLOAD_TYPES)?;
     let limit = state.limits.attestation_body_bytes;
-    let bytes = body
-        .to_bytes_limited(limit)
-        .await
-        .map_err(|_| ApiError::TooLarge { limit })?
-        .map_err(|e| ApiError::Body(e.to_string()))?;
+    let bytes = super::read_body(body, limit).await?;
     let keys = state.store.keys().await?;
     let as_trusted = |k: &cairn_store::RegisteredKey| TrustedKey {
         name: k.name.clone(),

@@ -12,22 +12,6 @@ use cairn_core::keys::PublicKey;
 use cairn_core::time::Timestamp;
 use cairn_store::{EntryKind, NewKey, RevocationReason};
 
-/// Key names: 1-128 characters of `[A-Za-z0-9._-]`.
-fn validate_key_name(name: &str) -> Result<(), ApiError> {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidRequest(
-            "key name must be 1-128 characters of A-Z a-z 0-9 . _ -".into(),
-        ))
-    }
-}
-
 /// Register a public key as a signer. Idempotent for the same key and name (200); the same
 /// key under another name is a conflict (409).
 #[utoipa::path(
@@ -47,7 +31,7 @@ pub async fn register(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let KeyRegistration { name, public_key } = body.into_inner();
-    validate_key_name(&name)?;
+    super::validate_name("key", &name, 128)?;
     let public_key = PublicKey::from_pem(public_key.as_bytes())?;
     let (key, position) = state
         .store

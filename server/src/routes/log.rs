@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, web};
 use cairn_core::Digest;
 use cairn_core::time::Timestamp;
 use cairn_core::tlog;
-use cairn_store::{Cursor, EntryKind, PageRequest};
+use cairn_store::EntryKind;
 use serde::Deserialize;
 
 /// The current signed checkpoint (C2SP signed note: origin, tree size, base64 root hash, blank
@@ -197,14 +197,6 @@ pub struct EventsQuery {
     pub cursor: Option<String>,
 }
 
-fn page_of(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
-    let after = cursor
-        .map(|c| c.parse::<Cursor>())
-        .transpose()
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    Ok(PageRequest::new(limit, after))
-}
-
 fn event_page(page: cairn_store::Page<cairn_store::LogEntry>) -> EventPage {
     EventPage {
         items: page.items.iter().map(EventDto::from_entry).collect(),
@@ -236,7 +228,7 @@ pub async fn events(
         .map(Timestamp::parse_rfc3339)
         .transpose()
         .map_err(|e| ApiError::InvalidRequest(format!("since: {e}")))?;
-    let page = page_of(query.limit, query.cursor.as_deref())?;
+    let page = super::page_request(query.limit, query.cursor.as_deref())?;
     let found = state.store.events(kind, since, page).await?;
     Ok(HttpResponse::Ok().json(event_page(found)))
 }
@@ -264,7 +256,7 @@ pub async fn history(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let digest: Digest = path.parse()?;
-    let page = page_of(query.limit, query.cursor.as_deref())?;
+    let page = super::page_request(query.limit, query.cursor.as_deref())?;
     let found = state.store.history(&digest.to_string(), page).await?;
     Ok(HttpResponse::Ok().json(event_page(found)))
 }

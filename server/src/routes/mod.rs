@@ -189,6 +189,46 @@ pub(crate) fn require_content_type(req: &HttpRequest, accepted: &[&str]) -> Resu
     }
 }
 
+/// Read a request body up to `limit` bytes (413 `payload_too_large` beyond).
+pub(crate) async fn read_body(
+    body: web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::Bytes, ApiError> {
+    body.to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit })?
+        .map_err(|e| ApiError::Body(e.to_string()))
+}
+
+/// A page request from `?limit=&cursor=` (a malformed cursor is `invalid_request`).
+pub(crate) fn page_request(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<cairn_store::PageRequest, ApiError> {
+    let after = cursor
+        .map(str::parse::<cairn_store::Cursor>)
+        .transpose()
+        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    Ok(cairn_store::PageRequest::new(limit, after))
+}
+
+/// Names of keys, tokens, trust roots and policies: 1 to `max` characters of
+/// `[A-Za-z0-9._-]` (they appear in URLs, logs and the audit history).
+pub(crate) fn validate_name(what: &str, name: &str, max: usize) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= max
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(format!(
+            "{what} name must be 1-{max} characters of A-Z a-z 0-9 . _ -"
+        )))
+    }
+}
+
 /// The wall clock, read at the edge (core never reads it).
 pub(crate) fn now() -> cairn_core::time::Timestamp {
     cairn_core::time::Timestamp::from_system_time(std::time::SystemTime::now())

@@ -24,20 +24,6 @@ const JSON_TYPES: &[&str] = &["application/json"];
 /// Largest policy document.
 const MAX_POLICY_BYTES: usize = 256 * 1024;
 
-fn validate_name(name: &str) -> Result<(), ApiError> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidRequest(
-            "policy name must be 1-64 characters of A-Z a-z 0-9 . _ -".into(),
-        ))
-    }
-}
 
 fn format_of(req: &HttpRequest) -> Result<(PolicyFormat, &'static str), ApiError> {
     let essence = req
@@ -92,15 +78,9 @@ pub async fn put(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
-    validate_name(&name)?;
+    super::validate_name("policy", &name, 64)?;
     let (format, media_type) = format_of(&req)?;
-    let bytes = body
-        .to_bytes_limited(MAX_POLICY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge {
-            limit: MAX_POLICY_BYTES,
-        })?
-        .map_err(|e| ApiError::Body(e.to_string()))?;
+    let bytes = super::read_body(body, MAX_POLICY_BYTES).await?;
     let policy = parse_policy(&bytes, format).map_err(ApiError::Policy)?;
     if policy.name != name {
         return Err(ApiError::InvalidPolicy(format!(
@@ -348,15 +328,9 @@ pub async fn test(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
-    validate_name(&name)?;
+    super::validate_name("policy", &name, 64)?;
     let (format, media_type) = format_of(&req)?;
-    let bytes = body
-        .to_bytes_limited(MAX_POLICY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge {
-            limit: MAX_POLICY_BYTES,
-        })?
-        .map_err(|e| ApiError::Body(e.to_string()))?;
+    let bytes = super::read_body(body, MAX_POLICY_BYTES).await?;
     let draft = parse_policy(&bytes, format).map_err(ApiError::Policy)?;
     let current = state.store.policy(&name, None).await?;
     let targets: Vec<Digest> = match (&query.digest, query.all) {

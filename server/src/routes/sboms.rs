@@ -15,7 +15,7 @@ use cairn_core::purl::Purl;
 use cairn_core::sbom::{self, Sbom, SbomFormat};
 use cairn_core::vers::VersionRange;
 use cairn_core::{Digest, ImageRef};
-use cairn_store::{ComponentFilter, Cursor, NewSbom, PageRequest};
+use cairn_store::{ComponentFilter, Cursor, NewSbom};
 use serde::Deserialize;
 
 /// Media types accepted for raw SBOM uploads.
@@ -106,11 +106,7 @@ pub async fn upload(
     let (subject, name) = parse_subject(&query.subject)?;
     principal.require_scopes([name.as_deref().unwrap_or("")])?;
     let limit = state.limits.sbom_body_bytes;
-    let bytes = body
-        .to_bytes_limited(limit)
-        .await
-        .map_err(|_| ApiError::TooLarge { limit })?
-        .map_err(|e| ApiError::Body(e.to_string()))?;
+    let bytes = super::read_body(body, limit).await?;
     let (bytes, parsed) = web::block(move || parse_valid(&bytes).map(|s| (bytes, s))).await??;
     let stored = state
         .store
@@ -203,14 +199,6 @@ pub struct ComponentsQuery {
     pub cursor: Option<String>,
 }
 
-fn page_of(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
-    let after = cursor
-        .map(|c| c.parse::<Cursor>())
-        .transpose()
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    Ok(PageRequest::new(limit, after))
-}
-
 /// The components of an artifact's newest SBOM (nested ones flattened), in document order.
 #[utoipa::path(
     get, path = "/v1/artifacts/{digest}/components", tag = "sboms",
@@ -232,7 +220,7 @@ pub async fn components(
         kind: query.kind.clone(),
         license: query.license.clone(),
     };
-    let page = page_of(query.limit, query.cursor.as_deref())?;
+    let page = super::page_request(query.limit, query.cursor.as_deref())?;
     let found = state
         .store
         .components_of(&digest, &filter, page)
@@ -292,7 +280,7 @@ pub async fn search(
         .map(str::parse::<VersionRange>)
         .transpose()
         .map_err(|e| ApiError::InvalidRequest(format!("versions: {e}")))?;
-    let page = page_of(query.limit, query.cursor.as_deref())?;
+    let page = super::page_request(query.limit, query.cursor.as_deref())?;
     let hits = state
         .store
         .components_by_package(&purl.package_key(), MAX_SEARCH_ROWS)

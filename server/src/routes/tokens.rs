@@ -19,16 +19,7 @@ pub fn new_token(
     created_by: &str,
     now: Timestamp,
 ) -> Result<(NewToken, TokenSecret), ApiError> {
-    let name_ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !name_ok {
-        return Err(ApiError::InvalidRequest(
-            "token name must be 1-64 characters of A-Z a-z 0-9 . _ -".into(),
-        ));
-    }
+    super::validate_name("token", name, 64)?;
     if !scopes.is_empty() && role != Role::Writer {
         return Err(ApiError::InvalidRequest(
             "scopes apply to writer tokens only".into(),

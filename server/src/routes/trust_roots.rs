@@ -69,16 +69,7 @@ pub async fn register(
         kind,
         document,
     } = body.into_inner();
-    let name_ok = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !name_ok {
-        return Err(ApiError::InvalidRequest(
-            "trust root name must be 1-128 characters of A-Z a-z 0-9 . _ -".into(),
-        ));
-    }
+    super::validate_name("trust root", &name, 128)?;
     let kind: TrustRootKind = kind.parse().map_err(ApiError::InvalidRequest)?;
     let bytes = document.into_bytes();
     let checked = bytes.clone();

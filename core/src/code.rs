@@ -59,6 +59,8 @@ pub enum Code {
     CertificateInvalid,
     /// A certificate does not chain to any registered trust anchor.
     UntrustedCertificate,
+    /// A policy document is malformed or breaks a rule of the policy language.
+    InvalidPolicy,
 }
 
 impl Code {
@@ -89,6 +91,7 @@ impl Code {
         Code::UnsupportedSpecVersion,
         Code::CertificateInvalid,
         Code::UntrustedCertificate,
+        Code::InvalidPolicy,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -118,6 +121,7 @@ impl Code {
             Code::UnsupportedSpecVersion => "unsupported_spec_version",
             Code::CertificateInvalid => "certificate_invalid",
             Code::UntrustedCertificate => "untrusted_certificate",
+            Code::InvalidPolicy => "invalid_policy",
         }
     }
 }

@@ -73,3 +73,28 @@ pub const MAX_XML_DEPTH: usize = 256;
 /// schema validator accepts: the XML parser's duplicate check is quadratic in this number, and
 /// CycloneDX elements carry a handful.
 pub const MAX_XML_ATTRIBUTES_PER_ELEMENT: usize = 128;
+/// Maximum size of a policy document (YAML or JSON).
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+/// Maximum number of rules in one policy.
+pub const MAX_POLICY_RULES: usize = 200;
+/// Deepest nesting of a policy document (maps and lists). The language needs six levels; the
+/// bound keeps parsing shallow whatever the input.
+pub const MAX_POLICY_NESTING: usize = 32;
+/// Maximum signer specs in one `anyOf`/`allOf`.
+pub const MAX_POLICY_SIGNERS: usize = 64;
+/// Maximum claims on one keyless signer spec.
+pub const MAX_POLICY_CLAIMS: usize = 32;
+/// Maximum denied components, and separately denied licenses, in one SBOM rule.
+pub const MAX_POLICY_DENIED: usize = 10_000;
+/// Maximum length of a name, URI, matcher or other string in a policy.
+pub const MAX_POLICY_STRING_CHARS: usize = 1_024;
+/// Maximum compiled size of one policy regular expression (the `regex` crate's size limit).
+pub const MAX_POLICY_REGEX_BYTES: usize = 256 * 1024;
+/// Default and maximum `maxDepth` of a chain rule: how far the provenance chain is followed.
+pub const DEFAULT_CHAIN_DEPTH: u32 = 8;
+pub const MAX_CHAIN_DEPTH: u32 = 32;
+/// How deep sub-policies (a chain rule's `policy`, whose own chain rules name further policies)
+/// may nest during one evaluation.
+pub const MAX_POLICY_REFERENCE_DEPTH: usize = 4;
+/// Most chain nodes one evaluation visits, over every chain rule and sub-policy together.
+pub const MAX_CHAIN_NODES: usize = 2_048;

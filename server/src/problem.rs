@@ -30,7 +30,8 @@ pub fn status(code: Code) -> StatusCode {
         | Code::InvalidSbom
         | Code::UnsupportedSpecVersion
         | Code::CertificateInvalid
-        | Code::UntrustedCertificate => StatusCode::UNPROCESSABLE_ENTITY,
+        | Code::UntrustedCertificate
+        | Code::InvalidPolicy => StatusCode::UNPROCESSABLE_ENTITY,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::Forbidden => StatusCode::FORBIDDEN,

@@ -30,6 +30,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where audit events go besides the `cairn::audit` tracing target.
     pub audit: AuditLog,
+    /// Cached verdicts (invalidated through the transparency log).
+    pub verdicts: crate::verdicts::VerdictCache,
+    /// The key VSAs are signed with.
+    pub vsa: crate::vsa::VsaSigner,
 }
 
 /// The id of the current request (also in the `x-request-id` header and every log line).
@@ -50,6 +54,8 @@ pub enum StartError {
     Bootstrap(#[from] BootstrapError),
     #[error("transparency log key: {0}")]
     LogKey(#[from] LogKeyError),
+    #[error("VSA signing key: {0}")]
+    VsaKey(#[from] crate::vsa::VsaKeyError),
     #[error(transparent)]
     Metrics(#[from] MetricsError),
     #[error("TLS: {0}")]
@@ -95,6 +101,10 @@ impl Application {
             Store::connect(&settings.database, &options).await?
         };
         let log = TransparencyLog::load_or_create(&settings.log_key_file, &settings.log_origin)?;
+        let vsa = crate::vsa::VsaSigner::load_or_create(
+            &settings.vsa_key_file,
+            &format!("https://{}/verifier", settings.log_origin),
+        )?;
         store.claim_log_identity(&log.identity()).await?;
         let backfilled = store.backfill_log().await?;
         if backfilled > 0 {
@@ -121,6 +131,8 @@ impl Application {
             limits: settings.limits.clone(),
             auth: settings.auth.clone(),
             log,
+            verdicts: crate::verdicts::VerdictCache::default(),
+            vsa,
             metrics: metrics.clone(),
             audit,
         };

@@ -13,6 +13,8 @@ pub mod routes;
 pub mod settings;
 pub mod tls;
 pub mod transparency;
+pub mod verdicts;
+pub mod vsa;
 
 pub use actix_web::dev::ServerHandle;
 pub use app::{AppState, Application, StartError};

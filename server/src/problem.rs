@@ -99,6 +99,10 @@ pub enum ApiError {
     InvalidImageRef(String),
     #[error("{1}")]
     Certificate(Code, String),
+    #[error(transparent)]
+    Policy(cairn_core::policy::PolicyError),
+    #[error("{0}")]
+    InvalidPolicy(String),
     #[error("request body exceeds the limit of {limit} bytes for this route")]
     TooLarge { limit: usize },
     #[error("{0}")]
@@ -139,6 +143,8 @@ impl ApiError {
             ApiError::InvalidSbom(_) => Code::InvalidSbom,
             ApiError::InvalidImageRef(_) => Code::InvalidImageRef,
             ApiError::Certificate(code, _) => *code,
+            ApiError::Policy(e) => e.code(),
+            ApiError::InvalidPolicy(_) => Code::InvalidPolicy,
             ApiError::TooLarge { .. } => Code::PayloadTooLarge,
             ApiError::Unauthorized(_) => Code::Unauthorized,
             ApiError::Forbidden(_) => Code::Forbidden,

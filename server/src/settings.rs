@@ -49,6 +49,8 @@ pub struct Settings {
     pub auth: crate::auth::AuthSettings,
     /// The transparency log's Ed25519 key file (created on first start).
     pub log_key_file: PathBuf,
+    /// The VSA signing key file (ECDSA P-256, created on first start).
+    pub vsa_key_file: PathBuf,
     /// The log's origin: the first line of every checkpoint and the key name.
     pub log_origin: String,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
@@ -75,6 +77,7 @@ impl Settings {
             max_db_connections: 8,
             auth: crate::auth::AuthSettings::default(),
             log_key_file: dir.join("log.key"),
+            vsa_key_file: dir.join("vsa.key"),
             log_origin: Self::DEFAULT_LOG_ORIGIN.to_owned(),
             tls: None,
             audit_log: None,
@@ -95,6 +98,7 @@ pub struct FileSettings {
     pub max_db_connections: Option<u32>,
     pub allow_anonymous_reads: Option<bool>,
     pub log_key_file: Option<PathBuf>,
+    pub vsa_key_file: Option<PathBuf>,
     pub log_origin: Option<String>,
     pub metrics_public: Option<bool>,
     pub tls_cert: Option<PathBuf>,
@@ -225,6 +229,10 @@ pub struct ServerArgs {
     /// of one database needs the same file). [default: <data-dir>/log.key]
     #[arg(long, env = "CAIRN_LOG_KEY_FILE", global = true)]
     pub log_key_file: Option<PathBuf>,
+    /// Key that signs Verification Summary Attestations (ECDSA P-256 PKCS#8 PEM; created with mode
+    /// 0600 on first start; every replica needs the same file). [default: <data-dir>/vsa.key]
+    #[arg(long, env = "CAIRN_VSA_KEY_FILE", global = true)]
+    pub vsa_key_file: Option<PathBuf>,
     /// Origin line of the log's checkpoints (and the key name), e.g. cairn.example.com/log;
     /// fixed on first start. [default: cairn.local/log]
     #[arg(long, env = "CAIRN_LOG_ORIGIN", global = true)]
@@ -348,8 +356,14 @@ impl ServerArgs {
             .clone()
             .or(file.log_key_file)
             .unwrap_or_else(|| data_dir.join("log.key"));
+        let vsa_key_file = self
+            .vsa_key_file
+            .clone()
+            .or(file.vsa_key_file)
+            .unwrap_or_else(|| data_dir.join("vsa.key"));
         Ok(Settings {
             listen,
+            vsa_key_file,
             data_dir,
             database,
             limits: Limits {

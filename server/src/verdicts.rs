@@ -17,7 +17,6 @@ use cairn_core::policy::eval::{
 };
 use cairn_core::policy::{Policy, PolicyFormat, parse_policy};
 use cairn_core::statement::Statement;
-use cairn_core::time::Timestamp;
 use cairn_store::{PageRequest, PolicyRecord};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -36,7 +35,7 @@ const MAX_POLICIES: usize = 32;
 
 #[derive(Clone)]
 struct Cached {
-    report: Arc<serde_json::Value>,
+    report: Arc<eval::Report>,
     verdict: String,
     policy_version: i64,
     checked_size: u64,
@@ -62,7 +61,7 @@ impl VerdictCache {
 
 /// A computed (or cached) verdict.
 pub struct Verdict {
-    pub report: Arc<serde_json::Value>,
+    pub report: Arc<eval::Report>,
     pub verdict: String,
     pub policy_version: i64,
     pub cached: bool,
@@ -118,7 +117,10 @@ async fn sub_policies(
 }
 
 /// Everything the store knows about one artifact, as evidence.
-async fn artifact_evidence(state: &AppState, digest: &Digest) -> Result<ArtifactEvidence, ApiError> {
+async fn artifact_evidence(
+    state: &AppState,
+    digest: &Digest,
+) -> Result<ArtifactEvidence, ApiError> {
     let rows = state
         .store
         .attestation_evidence(digest, MAX_ATTESTATIONS_PER_ARTIFACT)
@@ -181,7 +183,11 @@ async fn artifact_evidence(state: &AppState, digest: &Digest) -> Result<Artifact
 
 /// Gather the evidence for `digest` and the artifacts its provenance chain reaches (breadth
 /// first, at most `max_depth` levels and [`MAX_CHAIN_ARTIFACTS`] artifacts, cycle-safe).
-pub async fn gather(state: &AppState, digest: &Digest, max_depth: u32) -> Result<Evidence, ApiError> {
+pub async fn gather(
+    state: &AppState,
+    digest: &Digest,
+    max_depth: u32,
+) -> Result<Evidence, ApiError> {
     let mut artifacts = BTreeMap::new();
     let mut queue: VecDeque<(Digest, u32)> = VecDeque::from([(digest.clone(), 0)]);
     while let Some((d, depth)) = queue.pop_front() {
@@ -223,40 +229,48 @@ pub async fn gather(state: &AppState, digest: &Digest, max_depth: u32) -> Result
     })
 }
 
-/// Evaluate `policy` (already loaded) for `digest`: the report as JSON and its verdict.
+/// Evaluate `policy` (already loaded) for `digest`: the report, its verdict, and the digests
+/// whose evidence it read (for cache invalidation). Evidence is loaded exactly as the evaluator
+/// asks for it ([`eval::evidence_needed`]), round by round down the chain.
 pub async fn evaluate_policy(
     state: &AppState,
     digest: &Digest,
     record: &PolicyRecord,
     policy: &Policy,
-) -> Result<(serde_json::Value, String, Vec<String>), ApiError> {
+) -> Result<(eval::Report, String, Vec<String>), ApiError> {
     let policies = sub_policies(state, policy).await?;
-    let depth = std::iter::once(policy)
-        .chain(policies.values())
-        .map(Policy::max_chain_depth)
-        .max()
-        .unwrap_or(0);
-    let evidence = gather(state, digest, depth).await?;
+    let mut evidence = gather(state, digest, 0).await?;
+    for _ in 0..=crate::verdicts::MAX_ROUNDS {
+        let needed = eval::evidence_needed(policy, &policies, digest, &evidence);
+        if needed.is_empty() || evidence.artifacts.len() >= MAX_CHAIN_ARTIFACTS {
+            break;
+        }
+        for d in needed {
+            if evidence.artifacts.len() >= MAX_CHAIN_ARTIFACTS {
+                break;
+            }
+            let a = artifact_evidence(state, &d).await?;
+            evidence.artifacts.insert(d, a);
+        }
+    }
     let chain: Vec<String> = evidence.artifacts.keys().map(ToString::to_string).collect();
-    let policy_ref = eval::PolicyRef {
-        name: record.name.clone(),
-        version: record.version,
-    };
     let owned_policy = policy.clone();
     let owned_digest = digest.clone();
+    let version = u64::try_from(record.version).unwrap_or_default();
     let report = actix_web::web::block(move || {
-        eval::evaluate(&owned_policy, &policies, &owned_digest, &evidence, policy_ref)
+        eval::evaluate(&owned_policy, &policies, &owned_digest, &evidence)
+            .with_policy_version(version)
     })
     .await?;
-    let json = serde_json::to_value(&report)
-        .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
-    let verdict = json
-        .get("verdict")
-        .and_then(|v| v.as_str())
-        .unwrap_or("fail")
-        .to_owned();
-    Ok((json, verdict, chain))
+    let verdict = serde_json::to_value(report.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "fail".to_owned());
+    Ok((report, verdict, chain))
 }
+
+/// Rounds of evidence loading (each reaches at least one chain level deeper).
+const MAX_ROUNDS: usize = 40;
 
 /// The verdict of `policy` (newest version, or `version`) for `digest`, from the cache when
 /// nothing relevant changed.
@@ -298,14 +312,26 @@ pub async fn verdict(
         .store
         .policy(policy_name, version)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no policy {policy_name:?}{}", version.map(|v| format!(" version {v}")).unwrap_or_default())))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no policy {policy_name:?}{}",
+                version.map(|v| format!(" version {v}")).unwrap_or_default()
+            ))
+        })?;
     let policy = parse_record(&record)?;
-    let (json, verdict, chain) = evaluate_policy(state, digest, &record, &policy).await?;
+    let (report, verdict, chain) = evaluate_policy(state, digest, &record, &policy).await?;
     state
         .store
-        .record_verdict(digest, &record.name, record.version, &verdict, crate::routes::now(), actor)
+        .record_verdict(
+            digest,
+            &record.name,
+            record.version,
+            &verdict,
+            crate::routes::now(),
+            actor,
+        )
         .await?;
-    let report = Arc::new(json);
+    let report = Arc::new(report);
     if let Ok(mut m) = state.verdicts.entries.lock() {
         if m.len() >= CACHE_CAPACITY {
             m.clear();
@@ -340,10 +366,23 @@ pub async fn issue_vsa(
     verdict: &Verdict,
     actor: &cairn_store::Actor,
 ) -> Result<(Vec<u8>, cairn_store::LogPosition), ApiError> {
-    let report: eval::Report = serde_json::from_value((*verdict.report).clone())
-        .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
     let policy_uri = format!("cairn:policy/{policy_name}@{}", verdict.policy_version);
-    let statement = eval::vsa_statement(&report, &state.vsa.verifier_id, &policy_uri);
+    let record = state
+        .store
+        .policy(policy_name, Some(verdict.policy_version))
+        .await?;
+    let options = cairn_core::policy::vsa::VsaOptions {
+        resource_uri: "",
+        policy_digest: record.as_ref().map(|r| &r.id),
+        attestation_uri_prefix: "cairn:attestation/",
+        verified_levels: &[],
+    };
+    let statement = cairn_core::policy::vsa::vsa_statement(
+        &verdict.report,
+        &state.vsa.verifier_id,
+        &policy_uri,
+        &options,
+    );
     let envelope = cairn_core::attestation::sign_statement(
         &statement,
         &state.vsa.key,
@@ -364,12 +403,4 @@ pub async fn issue_vsa(
         )
         .await?;
     Ok((bytes, position))
-}
-
-/// When a cached verdict was last computed (for response headers).
-pub fn evaluated_at(report: &serde_json::Value) -> Option<Timestamp> {
-    report
-        .get("evaluatedAt")
-        .and_then(|v| v.as_str())
-        .and_then(|s| Timestamp::parse_rfc3339(s).ok())
 }

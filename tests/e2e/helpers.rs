@@ -160,6 +160,21 @@ pub async fn spawn_app(label: &'static str) -> TestApp {
     }
 }
 
+/// A second server (replica) on the same database and with the same log and VSA keys as `app`,
+/// in its own data directory: what another `cairn-server` process of one deployment is.
+pub async fn spawn_replica(app: &TestApp) -> (String, cairn_server::ServerHandle) {
+    let shared = app.dir.path().join("cairn-data");
+    let own = app.dir.path().join(format!("replica-{}", random_hex(4)));
+    let mut settings = Settings::for_tests(&own, app.database.clone());
+    settings.log_key_file = shared.join("log.key");
+    settings.vsa_key_file = shared.join("vsa.key");
+    let replica = Application::build(settings).await.unwrap();
+    let url = format!("http://127.0.0.1:{}", replica.port());
+    let handle = replica.handle();
+    tokio::spawn(replica.run_until_stopped());
+    (url, handle)
+}
+
 /// A path in the shared test data; fails loudly when the data is missing.
 pub fn testdata(rel: &str) -> PathBuf {
     crate::shared::testdata_dir().join(rel)

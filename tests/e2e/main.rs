@@ -9,6 +9,7 @@ mod conformance;
 mod golden;
 mod helpers;
 mod log;
+mod policy;
 mod quickstart;
 mod readme;
 mod rejections;

@@ -7,6 +7,7 @@ pub mod health;
 pub mod keys;
 pub mod log;
 pub mod metrics;
+pub mod policies;
 pub mod sboms;
 pub mod tokens;
 pub mod trust_roots;
@@ -51,6 +52,22 @@ pub const ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/v1/keys", Access::Admin),
     (Method::GET, "/v1/keys", Access::Admin),
     (Method::POST, "/v1/keys/{keyid}/revoke", Access::Admin),
+    (Method::PUT, "/v1/policies/{name}", Access::Admin),
+    (Method::GET, "/v1/policies", Access::Read),
+    (Method::GET, "/v1/policies/{name}", Access::Read),
+    (Method::GET, "/v1/policies/{name}/versions", Access::Read),
+    (Method::POST, "/v1/policies/{name}/test", Access::Read),
+    (
+        Method::GET,
+        "/v1/artifacts/{digest}/verification",
+        Access::Read,
+    ),
+    (
+        Method::GET,
+        "/v1/artifacts/{digest}/provenance",
+        Access::Read,
+    ),
+    (Method::GET, "/v1/vsa/key", Access::Read),
     (Method::POST, "/v1/trust-roots", Access::Admin),
     (Method::GET, "/v1/trust-roots", Access::Admin),
     (Method::POST, "/v1/tokens", Access::Admin),
@@ -144,6 +161,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(keys::list)),
         )
         .service(resource("/v1/keys/{keyid}/revoke").route(web::post().to(keys::revoke)))
+        .service(resource("/v1/policies").route(web::get().to(policies::list)))
+        .service(
+            resource("/v1/policies/{name}")
+                .route(web::put().to(policies::put))
+                .route(web::get().to(policies::get)),
+        )
+        .service(resource("/v1/policies/{name}/versions").route(web::get().to(policies::versions)))
+        .service(resource("/v1/policies/{name}/test").route(web::post().to(policies::test)))
+        .service(
+            resource("/v1/artifacts/{digest}/verification")
+                .route(web::get().to(policies::verification)),
+        )
+        .service(
+            resource("/v1/artifacts/{digest}/provenance")
+                .route(web::get().to(policies::provenance)),
+        )
+        .service(resource("/v1/vsa/key").route(web::get().to(policies::vsa_key)))
         .service(
             resource("/v1/trust-roots")
                 .route(web::post().to(trust_roots::register))

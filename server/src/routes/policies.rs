@@ -24,7 +24,6 @@ const JSON_TYPES: &[&str] = &["application/json"];
 /// Largest policy document.
 const MAX_POLICY_BYTES: usize = 256 * 1024;
 
-
 fn format_of(req: &HttpRequest) -> Result<(PolicyFormat, &'static str), ApiError> {
     let essence = req
         .headers()
@@ -194,8 +193,7 @@ pub async fn verification(
 ) -> Result<HttpResponse, ApiError> {
     let digest: Digest = path.parse()?;
     let actor = principal.actor(&req);
-    let verdict =
-        verdicts::verdict(&state, &digest, &query.policy, query.version, &actor).await?;
+    let verdict = verdicts::verdict(&state, &digest, &query.policy, query.version, &actor).await?;
     match query.format.as_deref() {
         None | Some("report") => Ok(HttpResponse::Ok()
             .insert_header(("cairn-verdict", verdict.verdict.clone()))
@@ -359,7 +357,11 @@ pub async fn test(
         let current_verdict = match &current {
             Some(record) => {
                 let policy = verdicts::parse_record(record)?;
-                Some(verdicts::evaluate_policy(&state, digest, record, &policy).await?.1)
+                Some(
+                    verdicts::evaluate_policy(&state, digest, record, &policy)
+                        .await?
+                        .1,
+                )
             }
             None => None,
         };
@@ -367,12 +369,11 @@ pub async fn test(
             unchanged += 1;
             continue;
         }
-        let failing: Vec<String> = draft_report["rules"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|r| r["verdict"] != "pass")
-            .filter_map(|r| r["name"].as_str().map(str::to_owned))
+        let failing: Vec<String> = draft_report
+            .rules
+            .iter()
+            .filter(|r| r.verdict != cairn_core::verify::Verdict::Pass)
+            .map(|r| r.name.clone())
             .collect();
         changes.push(PolicyTestChange {
             digest: digest.to_string(),

@@ -155,6 +155,33 @@ pub fn statement_of_stored(bytes: &[u8]) -> Result<Statement, AttestationError> 
     })
 }
 
+/// The certificate facts of a stored bundle, for policies: Fulcio claims by their policy names
+/// (`githubWorkflowRef`, …) and each SAN (`san`). Empty for key-signed bundles.
+pub fn claims_of_stored(bytes: &[u8]) -> Vec<(String, String)> {
+    let Ok(bundle) = serde_json::from_slice::<Value>(bytes) else {
+        return Vec::new();
+    };
+    let Some(leaf) = certificates_of(&bundle).into_iter().next() else {
+        return Vec::new();
+    };
+    let Ok(identity) = crate::x509::CertIdentity::from_der(&leaf) else {
+        return Vec::new();
+    };
+    let mut claims: Vec<(String, String)> = crate::x509::FulcioClaim::ALL
+        .iter()
+        .filter_map(|c| identity.fulcio.get(*c).map(|v| (c.as_str().to_owned(), v)))
+        .collect();
+    for san in identity
+        .emails
+        .iter()
+        .chain(&identity.uris)
+        .chain(&identity.dns)
+    {
+        claims.push(("san".to_owned(), san.clone()));
+    }
+    claims
+}
+
 fn signature_statement(digest: Digest) -> Statement {
     Statement::new_v1(
         vec![Subject {

@@ -44,19 +44,10 @@ struct Cached {
 }
 
 /// The verdict cache; cheap to clone.
+/// Hits and misses are counted in `cairn_cache_requests_total{cache="verdict"}`.
 #[derive(Clone, Default)]
 pub struct VerdictCache {
     entries: Arc<Mutex<HashMap<(String, String, Option<i64>), Cached>>>,
-    hits: Arc<std::sync::atomic::AtomicU64>,
-    misses: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl VerdictCache {
-    /// (hits, misses) since start.
-    pub fn stats(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.hits.load(Relaxed), self.misses.load(Relaxed))
-    }
 }
 
 /// A computed (or cached) verdict.
@@ -133,13 +124,18 @@ async fn artifact_evidence(
             tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
             continue;
         };
+        let claims = if row.payload_type.starts_with("application/vnd.dev.sigstore.bundle") {
+            cairn_core::bundle_upload::claims_of_stored(&row.bytes)
+        } else {
+            Vec::new()
+        };
         attestations.push(AttestationEvidence {
             id: row.id,
             predicate_type: row.predicate_type,
             statement,
             signers: row.signers,
             integrated_time: row.integrated_time,
-            claims: Vec::new(),
+            claims,
         });
     }
     let sbom = match state.store.sbom_for(digest).await? {
@@ -281,7 +277,6 @@ pub async fn verdict(
     version: Option<i64>,
     actor: &cairn_store::Actor,
 ) -> Result<Verdict, ApiError> {
-    use std::sync::atomic::Ordering::Relaxed;
     let key = (digest.to_string(), policy_name.to_owned(), version);
     let size = state.store.log_size().await?;
     let cached = state
@@ -299,7 +294,8 @@ pub async fn verdict(
         {
             e.checked_size = size;
         }
-        state.verdicts.hits.fetch_add(1, Relaxed);
+        state.metrics.cache_request("verdict", true);
+        state.metrics.verdict(policy_name, &c.verdict);
         return Ok(Verdict {
             report: c.report,
             verdict: c.verdict,
@@ -307,7 +303,7 @@ pub async fn verdict(
             cached: true,
         });
     }
-    state.verdicts.misses.fetch_add(1, Relaxed);
+    state.metrics.cache_request("verdict", false);
     let record = state
         .store
         .policy(policy_name, version)
@@ -331,6 +327,7 @@ pub async fn verdict(
             actor,
         )
         .await?;
+    state.metrics.verdict(&record.name, &verdict);
     let report = Arc::new(report);
     if let Ok(mut m) = state.verdicts.entries.lock() {
         if m.len() >= CACHE_CAPACITY {

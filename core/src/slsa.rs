@@ -96,9 +96,8 @@ impl SlsaError {
 
 /// Map a SLSA provenance predicate (v0.2 or v1, told by `predicate_type`) to [`Provenance`].
 pub fn parse_provenance(predicate_type: &str, predicate: &Value) -> Result<Provenance, SlsaError> {
-    let version = SlsaVersion::of_predicate_type(predicate_type).ok_or_else(|| {
-        SlsaError::UnsupportedType(crate::code::excerpt(predicate_type, 120))
-    })?;
+    let version = SlsaVersion::of_predicate_type(predicate_type)
+        .ok_or_else(|| SlsaError::UnsupportedType(crate::code::excerpt(predicate_type, 120)))?;
     let reader = Reader { version };
     if !predicate.is_object() {
         return Err(reader.malformed("predicate", "is not an object"));
@@ -108,6 +107,9 @@ pub fn parse_provenance(predicate_type: &str, predicate: &Value) -> Result<Prove
         SlsaVersion::V0_2 => reader.v0_2(predicate),
     }
 }
+
+/// A DigestSet split into Cairn digests and the other algorithms.
+type DigestSplit = (Vec<Digest>, Vec<(String, String)>);
 
 struct Reader {
     version: SlsaVersion,
@@ -163,7 +165,10 @@ impl Reader {
         let candidates: [(&[&str], &[&str]); 3] = [
             (&["workflow", "repository"], &["workflow", "ref"]),
             (&["source", "uri"], &["source", "ref"]),
-            (&["buildConfigSource", "repository"], &["buildConfigSource", "ref"]),
+            (
+                &["buildConfigSource", "repository"],
+                &["buildConfigSource", "ref"],
+            ),
         ];
         for (repo_path, ref_path) in candidates {
             if let Some(r) = self.opt_str_lenient(ext, repo_path) {
@@ -307,7 +312,7 @@ impl Reader {
         &self,
         v: &Value,
         field: &str,
-    ) -> Result<(Vec<Digest>, Vec<(String, String)>), SlsaError> {
+    ) -> Result<DigestSplit, SlsaError> {
         let Value::Object(map) = v else {
             return Err(self.malformed(field, "is not a digest set object"));
         };
@@ -325,7 +330,10 @@ impl Reader {
                     .map_err(|e| self.malformed(&format!("{field}.{alg}"), e.to_string()))?;
                 digests.push(d);
             } else {
-                others.push((crate::code::excerpt(alg, 64), crate::code::excerpt(hex, 256)));
+                others.push((
+                    crate::code::excerpt(alg, 64),
+                    crate::code::excerpt(hex, 256),
+                ));
             }
         }
         Ok((digests, others))
@@ -507,7 +515,9 @@ mod tests {
                 (
                     "builder",
                     p.builder_id.as_deref()
-                        == Some("https://github.com/acme/ci/.github/workflows/build.yml@refs/heads/main"),
+                        == Some(
+                            "https://github.com/acme/ci/.github/workflows/build.yml@refs/heads/main",
+                        ),
                 ),
                 (
                     "buildType",
@@ -551,10 +561,16 @@ mod tests {
                     json!([{"digest": {"sha256": SHA.to_uppercase()}}]),
                 ),
             ),
-            ("short sha256", v1(json!({}), json!([{"digest": {"sha256": "abc"}}]))),
+            (
+                "short sha256",
+                v1(json!({}), json!([{"digest": {"sha256": "abc"}}])),
+            ),
             ("deps not array", v1(json!({}), json!({"a": 1}))),
             ("dep not object", v1(json!({}), json!(["x"]))),
-            ("digest not string", v1(json!({}), json!([{"digest": {"sha256": 1}}]))),
+            (
+                "digest not string",
+                v1(json!({}), json!([{"digest": {"sha256": 1}}])),
+            ),
             (
                 "builder id not string",
                 json!({"runDetails": {"builder": {"id": 7}}}),
@@ -567,7 +583,13 @@ mod tests {
             );
         }
         // …and the accepting twin: the same shapes, well formed.
-        assert!(parse_provenance(SLSA_PROVENANCE_V1, &v1(json!({}), json!([{"digest": {"sha256": SHA}}]))).is_ok());
+        assert!(
+            parse_provenance(
+                SLSA_PROVENANCE_V1,
+                &v1(json!({}), json!([{"digest": {"sha256": SHA}}]))
+            )
+            .is_ok()
+        );
         assert!(matches!(
             parse_provenance("https://example.com/other", &json!({})),
             Err(SlsaError::UnsupportedType(_))
@@ -579,17 +601,32 @@ mod tests {
     #[test]
     fn normalises_repositories_for_comparison() {
         let same = [
-            ("git+https://github.com/acme/web", "https://github.com/acme/web"),
-            ("git+https://github.com/acme/web@refs/heads/main", "https://github.com/acme/web"),
-            ("https://github.com/acme/web.git", "https://github.com/acme/web/"),
+            (
+                "git+https://github.com/acme/web",
+                "https://github.com/acme/web",
+            ),
+            (
+                "git+https://github.com/acme/web@refs/heads/main",
+                "https://github.com/acme/web",
+            ),
+            (
+                "https://github.com/acme/web.git",
+                "https://github.com/acme/web/",
+            ),
             ("HTTPS://GitHub.com/acme/web", "https://github.com/acme/web"),
-            ("git+ssh://git@github.com/acme/web.git@refs/tags/v1", "ssh://git@github.com/acme/web"),
+            (
+                "git+ssh://git@github.com/acme/web.git@refs/tags/v1",
+                "ssh://git@github.com/acme/web",
+            ),
         ];
         for (a, b) in same {
             assert!(same_repository(a, b), "{a} vs {b}");
         }
         let different = [
-            ("https://github.com/acme/web", "https://github.com/acme/webapp"),
+            (
+                "https://github.com/acme/web",
+                "https://github.com/acme/webapp",
+            ),
             ("https://github.com/acme/web", "https://github.com/Acme/web"),
             ("https://github.com/acme/web", "https://gitlab.com/acme/web"),
             ("", ""),

@@ -17,8 +17,8 @@
 //!   [`limits::MAX_CHAIN_NODES`] nodes per evaluation, and judges every node.
 
 use super::{
-    AttestationRule, ChainRule, DeniedComponent, Policy, RuleKind, SbomRule, Select,
-    SignatureRule, SignerSpec, Signers, SlsaConstraints, spdx,
+    AttestationRule, ChainRule, DeniedComponent, Policy, RuleKind, SbomRule, Select, SignatureRule,
+    SignerSpec, Signers, SlsaConstraints, spdx,
 };
 use crate::digest::Digest;
 use crate::limits;
@@ -449,7 +449,11 @@ fn why_not(spec: &SignerSpec, reasons: &[String]) -> String {
 }
 
 /// Is `att` from the signers? anyOf: one spec matches; allOf: every spec matches this attestation.
-fn allowed(signers: &Signers, att: &AttestationEvidence, keys: &[KeyEvidence]) -> Result<String, String> {
+fn allowed(
+    signers: &Signers,
+    att: &AttestationEvidence,
+    keys: &[KeyEvidence],
+) -> Result<String, String> {
     if signers.is_all_of() {
         let mut who = Vec::new();
         for spec in signers.specs() {
@@ -656,10 +660,7 @@ impl<'a> Ctx<'a> {
                     checks.push(
                         Check::fail(
                             names::SIGNATURE_SIGNER,
-                            format!(
-                                "no trusted signature from {}",
-                                why_not(spec, &reasons)
-                            ),
+                            format!("no trusted signature from {}", why_not(spec, &reasons)),
                         )
                         .about(about_artifact(digest)),
                     );
@@ -743,8 +744,12 @@ impl<'a> Ctx<'a> {
                 }
             }
             Select::All => {
-                if verdict_of(&judged.iter().flat_map(|(_, c)| c.clone()).collect::<Vec<_>>())
-                    == Verdict::Pass
+                if verdict_of(
+                    &judged
+                        .iter()
+                        .flat_map(|(_, c)| c.clone())
+                        .collect::<Vec<_>>(),
+                ) == Verdict::Pass
                 {
                     for (att, _) in &judged {
                         self.inputs.insert(att.id.clone());
@@ -767,19 +772,21 @@ impl<'a> Ctx<'a> {
         let mut checks = Vec::new();
         let policies: &'a BTreeMap<String, Policy> = self.policies;
         let sub: Option<&'a Policy> = match &rule.policy {
-            Some(name) => match policies.get(name) {
-                Some(p) => Some(p),
-                None => {
-                    checks.push(
+            Some(name) => {
+                match policies.get(name) {
+                    Some(p) => Some(p),
+                    None => {
+                        checks.push(
                         Check::fail(
                             names::CHAIN_POLICY,
                             format!("the policy {name:?} that every chain node must pass does not exist"),
                         )
                         .about(format!("policy {name}")),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
         let root_deps = match self.provenance(digest, rule.signers.as_ref()) {
@@ -913,7 +920,10 @@ impl<'a> Ctx<'a> {
             None if rule.require_attested => problems.push(if atts.is_empty() {
                 "has no attestation".to_owned()
             } else {
-                format!("has {} attestations, none from a trusted signer", atts.len())
+                format!(
+                    "has {} attestations, none from a trusted signer",
+                    atts.len()
+                )
             }),
             None => notes.push("not attested (not required)".to_owned()),
         }
@@ -1027,7 +1037,10 @@ impl<'a> Ctx<'a> {
                 )
                 .optional()
             };
-            return (EvidenceState::Missing, vec![check.about(about_artifact(digest))]);
+            return (
+                EvidenceState::Missing,
+                vec![check.about(about_artifact(digest))],
+            );
         };
         let about_sbom = format!("sbom {}", sbom.id);
         let mut checks = vec![
@@ -1043,7 +1056,10 @@ impl<'a> Ctx<'a> {
                 if sbom.signed {
                     Check::pass(names::SBOM_SIGNED, "arrived as a signed attestation")
                 } else {
-                    Check::fail(names::SBOM_SIGNED, "was uploaded unsigned; requireSigned is set")
+                    Check::fail(
+                        names::SBOM_SIGNED,
+                        "was uploaded unsigned; requireSigned is set",
+                    )
                 }
                 .about(about_sbom.clone()),
             );
@@ -1131,7 +1147,11 @@ fn candidate_checks(
         checks.push(max_age_check(att, max, now).about(about.clone()));
     }
     if let Some(c) = &rule.slsa {
-        checks.extend(slsa_checks(att, c).into_iter().map(|ch| ch.about(about.clone())));
+        checks.extend(
+            slsa_checks(att, c)
+                .into_iter()
+                .map(|ch| ch.about(about.clone())),
+        );
     }
     checks
 }
@@ -1162,21 +1182,34 @@ fn slsa_checks(att: &AttestationEvidence, c: &SlsaConstraints) -> Vec<Check> {
         names::SLSA_PROVENANCE,
         format!("SLSA provenance {}", p.version.as_str()),
     )];
-    let show = |v: &Option<String>| v.as_deref().map_or("(none)".to_owned(), |s| format!("{s:?}"));
-    let mut check = |name: &'static str, ok: bool, what: &str, have: &Option<String>, want: &str| {
-        let detail = format!("{what} is {}; policy wants {want}", show(have));
-        checks.push(if ok {
-            Check::pass(name, detail)
-        } else {
-            Check::fail(name, detail)
-        });
+    let show = |v: &Option<String>| {
+        v.as_deref()
+            .map_or("(none)".to_owned(), |s| format!("{s:?}"))
     };
+    let mut check =
+        |name: &'static str, ok: bool, what: &str, have: &Option<String>, want: &str| {
+            let detail = format!("{what} is {}; policy wants {want}", show(have));
+            checks.push(if ok {
+                Check::pass(name, detail)
+            } else {
+                Check::fail(name, detail)
+            });
+        };
     if let Some(want) = &c.builder_id {
         let ok = p.builder_id.as_deref() == Some(want);
-        check(names::SLSA_BUILDER_ID, ok, "builder id", &p.builder_id, &format!("{want:?}"));
+        check(
+            names::SLSA_BUILDER_ID,
+            ok,
+            "builder id",
+            &p.builder_id,
+            &format!("{want:?}"),
+        );
     }
     if let Some(prefix) = &c.builder_id_prefix {
-        let ok = p.builder_id.as_deref().is_some_and(|b| b.starts_with(prefix.as_str()));
+        let ok = p
+            .builder_id
+            .as_deref()
+            .is_some_and(|b| b.starts_with(prefix.as_str()));
         check(
             names::SLSA_BUILDER_ID_PREFIX,
             ok,
@@ -1187,7 +1220,13 @@ fn slsa_checks(att: &AttestationEvidence, c: &SlsaConstraints) -> Vec<Check> {
     }
     if let Some(want) = &c.build_type {
         let ok = p.build_type.as_deref() == Some(want);
-        check(names::SLSA_BUILD_TYPE, ok, "build type", &p.build_type, &format!("{want:?}"));
+        check(
+            names::SLSA_BUILD_TYPE,
+            ok,
+            "build type",
+            &p.build_type,
+            &format!("{want:?}"),
+        );
     }
     if let Some(want) = &c.source_repo {
         let ok = p
@@ -1204,7 +1243,13 @@ fn slsa_checks(att: &AttestationEvidence, c: &SlsaConstraints) -> Vec<Check> {
     }
     if let Some(want) = &c.source_ref {
         let ok = p.source_ref.as_deref() == Some(want);
-        check(names::SLSA_SOURCE_REF, ok, "source ref", &p.source_ref, &format!("{want:?}"));
+        check(
+            names::SLSA_SOURCE_REF,
+            ok,
+            "source ref",
+            &p.source_ref,
+            &format!("{want:?}"),
+        );
     }
     checks
 }
@@ -1221,7 +1266,9 @@ fn component_label(c: &ComponentEvidence) -> String {
 /// (an unreadable purl, a missing or incomparable version: fail closed); `None` when not.
 fn denied_component_check(c: &ComponentEvidence, denied: &[DeniedComponent]) -> Option<Check> {
     let raw = c.purl.as_deref()?;
-    let fail = |detail: String| Some(Check::fail(names::SBOM_DENIED_COMPONENT, detail).about(component_label(c)));
+    let fail = |detail: String| {
+        Some(Check::fail(names::SBOM_DENIED_COMPONENT, detail).about(component_label(c)))
+    };
     let purl: Purl = match raw.parse() {
         Ok(p) => p,
         Err(e) => {
@@ -1273,8 +1320,13 @@ fn capped(mut checks: Vec<Check>, what: &str) -> Vec<Check> {
     if checks.len() > MAX_REPORTED {
         let rest = checks.split_off(MAX_REPORTED);
         let failing = rest.iter().filter(|c| c.result != Outcome::Pass).count();
-        let name = rest.first().map_or(names::ATTESTATION_CANDIDATES, |c| c.check);
-        let detail = format!("{} more {what} not listed, {failing} of them failing", rest.len());
+        let name = rest
+            .first()
+            .map_or(names::ATTESTATION_CANDIDATES, |c| c.check);
+        let detail = format!(
+            "{} more {what} not listed, {failing} of them failing",
+            rest.len()
+        );
         checks.push(if failing == 0 {
             Check::pass(name, detail)
         } else {

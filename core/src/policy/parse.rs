@@ -4,7 +4,7 @@
 
 use super::{
     AttestationRule, ChainRule, DeniedComponent, Matcher, Policy, PolicyError, PolicyFormat, Rule,
-    RuleKind, SbomRule, SignatureRule, SignerSpec, Signers, SlsaConstraints, Select,
+    RuleKind, SbomRule, Select, SignatureRule, SignerSpec, Signers, SlsaConstraints,
 };
 use crate::code::excerpt;
 use crate::limits;
@@ -253,10 +253,7 @@ impl<'a> At<'a> {
     fn boolean(&self) -> Result<bool, PolicyError> {
         match self.v {
             Value::Bool(b) => Ok(*b),
-            _ => Err(self.err(format!(
-                "expected true or false, found {}",
-                self.kind()
-            ))),
+            _ => Err(self.err(format!("expected true or false, found {}", self.kind()))),
         }
     }
 
@@ -328,12 +325,8 @@ impl<'a> Obj<'a> {
     }
 
     fn req(&self, key: &str) -> Result<At<'a>, PolicyError> {
-        self.opt(key)?.ok_or_else(|| {
-            invalid(
-                &self.path,
-                format!("missing required field {key:?}"),
-            )
-        })
+        self.opt(key)?
+            .ok_or_else(|| invalid(&self.path, format!("missing required field {key:?}")))
     }
 
     fn has(&self, key: &str) -> bool {
@@ -383,7 +376,14 @@ fn policy(root: &At<'_>) -> Result<Policy, PolicyError> {
 const RULE_KINDS: [&str; 4] = ["signature", "attestation", "chain", "sbom"];
 
 fn rule(at: &At<'_>) -> Result<Rule, PolicyError> {
-    let obj = at.object(&["name", "description", "signature", "attestation", "chain", "sbom"])?;
+    let obj = at.object(&[
+        "name",
+        "description",
+        "signature",
+        "attestation",
+        "chain",
+        "sbom",
+    ])?;
     let name = obj.req("name")?.string()?;
     if name.len() > 128 {
         return Err(invalid(
@@ -513,10 +513,7 @@ fn chain_rule(at: &At<'_>) -> Result<ChainRule, PolicyError> {
         Some(d) => {
             let n = d.u32()?;
             if n == 0 || n > limits::MAX_CHAIN_DEPTH {
-                return Err(d.err(format!(
-                    "must be between 1 and {}",
-                    limits::MAX_CHAIN_DEPTH
-                )));
+                return Err(d.err(format!("must be between 1 and {}", limits::MAX_CHAIN_DEPTH)));
             }
             n
         }
@@ -599,9 +596,9 @@ fn denied_component(at: &At<'_>) -> Result<DeniedComponent, PolicyError> {
     let versions = match obj.opt("versions")? {
         Some(v_at) => {
             if purl.version().is_some() {
-                return Err(v_at.err(
-                    "give either a version in the purl or a versions range, not both",
-                ));
+                return Err(
+                    v_at.err("give either a version in the purl or a versions range, not both")
+                );
             }
             let range: VersionRange = v_at
                 .string()?
@@ -635,9 +632,8 @@ fn signers(at: &At<'_>) -> Result<Signers, PolicyError> {
     };
     let items = list_at.list(limits::MAX_POLICY_SIGNERS)?;
     if items.is_empty() {
-        return Err(list_at.err(
-            "list at least one signer (an empty list would be vacuous, so it is refused)",
-        ));
+        return Err(list_at
+            .err("list at least one signer (an empty list would be vacuous, so it is refused)"));
     }
     let specs = items
         .iter()
@@ -795,10 +791,15 @@ rules:
         // Patterns are anchored at both ends (like `cairn verify-bundle`): the DESIGN example's
         // `^https://github.com/acme/` matches that string only; a prefix needs a trailing `.*`.
         assert!(subject.is_match("https://github.com/acme/"));
-        assert!(!subject.is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main"));
+        assert!(
+            !subject
+                .is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main")
+        );
         assert!(!subject.is_match("https://evil.example/https://github.com/acme/"));
         let prefix = Matcher::regex("^https://github.com/acme/.*").unwrap();
-        assert!(prefix.is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main"));
+        assert!(
+            prefix.is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main")
+        );
         assert!(!prefix.is_match("https://evil.example/?https://github.com/acme/x"));
         let RuleKind::Attestation(att) = &p.rules[1].kind else {
             panic!()
@@ -847,34 +848,138 @@ rules:
         let cases: &[(&str, &str, &str)] = &[
             ("unknown top-level field", "name: p\nrule: []\n", ""),
             ("no rules", "name: p\nrules: []\n", "rules"),
-            ("bad policy name", "name: 'a b'\nrules: [{name: r, sbom: {}}]\n", "name"),
+            (
+                "bad policy name",
+                "name: 'a b'\nrules: [{name: r, sbom: {}}]\n",
+                "name",
+            ),
             ("missing name", "rules: [{name: r, sbom: {}}]\n", ""),
-            ("two kinds", "  - {name: r, sbom: {}, chain: {}}\n", "rules[0]"),
+            (
+                "two kinds",
+                "  - {name: r, sbom: {}, chain: {}}\n",
+                "rules[0]",
+            ),
             ("no kind", "  - {name: r}\n", "rules[0]"),
-            ("duplicate rule names", "  - {name: r, sbom: {}}\n  - {name: r, chain: {}}\n", "rules[1].name"),
-            ("bad maxAge 2", "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, maxAge: 90 days}\n", "rules[0].attestation.maxAge"),
-            ("maxAge without value", "  - name: b\n    attestation:\n      predicateType: 'https://x.dev/p'\n      signers: {anyOf: [{key: k}]}\n      maxAge:\n", "rules[0].attestation.maxAge"),
-            ("typo in attestation", "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, maxage: 1d}\n", "rules[0].attestation"),
-            ("empty anyOf", "  - {name: s, signature: {signers: {anyOf: []}}}\n", "rules[0].signature.signers.anyOf"),
-            ("anyOf and allOf", "  - {name: s, signature: {signers: {anyOf: [{key: a}], allOf: [{key: b}]}}}\n", "rules[0].signature.signers"),
-            ("two signer kinds", "  - {name: s, signature: {signers: {anyOf: [{key: a, x509: {subject: x}}]}}}\n", "rules[0].signature.signers.anyOf[0]"),
-            ("bad regex", "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i, subjectRegex: '('}}]}}}\n", "rules[0].signature.signers.anyOf[0].keyless.subjectRegex"),
-            ("keyless without subject", "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i}}]}}}\n", "rules[0].signature.signers.anyOf[0].keyless"),
-            ("unknown claim", "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i, subject: s, claims: {workflowRef: x}}}]}}}\n", "rules[0].signature.signers.anyOf[0].keyless.claims.workflowRef"),
-            ("x509 without identity", "  - {name: s, signature: {signers: {anyOf: [{x509: {ca: corp}}]}}}\n", "rules[0].signature.signers.anyOf[0].x509"),
-            ("slsa on a non-provenance type", "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, slsa: {builderId: b}}\n", "rules[0].attestation.slsa"),
-            ("empty slsa", "  - name: b\n    attestation: {predicateType: slsaprovenance1, signers: {anyOf: [{key: k}]}, slsa: {}}\n", "rules[0].attestation.slsa"),
-            ("bad select", "  - name: b\n    attestation: {predicateType: slsaprovenance1, signers: {anyOf: [{key: k}]}, select: first}\n", "rules[0].attestation.select"),
-            ("bad predicate type", "  - name: b\n    attestation: {predicateType: provenance, signers: {anyOf: [{key: k}]}}\n", "rules[0].attestation.predicateType"),
-            ("maxDepth 0", "  - {name: c, chain: {maxDepth: 0}}\n", "rules[0].chain.maxDepth"),
-            ("maxDepth 33", "  - {name: c, chain: {maxDepth: 33}}\n", "rules[0].chain.maxDepth"),
-            ("maxDepth string", "  - {name: c, chain: {maxDepth: deep}}\n", "rules[0].chain.maxDepth"),
-            ("requireAttested yes", "  - {name: c, chain: {requireAttested: yes}}\n", "rules[0].chain.requireAttested"),
-            ("bad purl", "  - {name: s, sbom: {deniedComponents: [{purl: 'npm/x'}]}}\n", "rules[0].sbom.deniedComponents[0].purl"),
-            ("version and range", "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:npm/x@1', versions: 'vers:npm/<2'}]}}\n", "rules[0].sbom.deniedComponents[0].versions"),
-            ("bad range", "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:npm/x', versions: 'vers:npm/<<2'}]}}\n", "rules[0].sbom.deniedComponents[0].versions"),
-            ("range of another scheme", "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:maven/g/a', versions: 'vers:npm/<2'}]}}\n", "rules[0].sbom.deniedComponents[0].versions"),
-            ("license expression", "  - {name: s, sbom: {deniedLicenses: ['MIT OR GPL-2.0-only']}}\n", "rules[0].sbom.deniedLicenses[0]"),
+            (
+                "duplicate rule names",
+                "  - {name: r, sbom: {}}\n  - {name: r, chain: {}}\n",
+                "rules[1].name",
+            ),
+            (
+                "bad maxAge 2",
+                "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, maxAge: 90 days}\n",
+                "rules[0].attestation.maxAge",
+            ),
+            (
+                "maxAge without value",
+                "  - name: b\n    attestation:\n      predicateType: 'https://x.dev/p'\n      signers: {anyOf: [{key: k}]}\n      maxAge:\n",
+                "rules[0].attestation.maxAge",
+            ),
+            (
+                "typo in attestation",
+                "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, maxage: 1d}\n",
+                "rules[0].attestation",
+            ),
+            (
+                "empty anyOf",
+                "  - {name: s, signature: {signers: {anyOf: []}}}\n",
+                "rules[0].signature.signers.anyOf",
+            ),
+            (
+                "anyOf and allOf",
+                "  - {name: s, signature: {signers: {anyOf: [{key: a}], allOf: [{key: b}]}}}\n",
+                "rules[0].signature.signers",
+            ),
+            (
+                "two signer kinds",
+                "  - {name: s, signature: {signers: {anyOf: [{key: a, x509: {subject: x}}]}}}\n",
+                "rules[0].signature.signers.anyOf[0]",
+            ),
+            (
+                "bad regex",
+                "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i, subjectRegex: '('}}]}}}\n",
+                "rules[0].signature.signers.anyOf[0].keyless.subjectRegex",
+            ),
+            (
+                "keyless without subject",
+                "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i}}]}}}\n",
+                "rules[0].signature.signers.anyOf[0].keyless",
+            ),
+            (
+                "unknown claim",
+                "  - {name: s, signature: {signers: {anyOf: [{keyless: {issuer: i, subject: s, claims: {workflowRef: x}}}]}}}\n",
+                "rules[0].signature.signers.anyOf[0].keyless.claims.workflowRef",
+            ),
+            (
+                "x509 without identity",
+                "  - {name: s, signature: {signers: {anyOf: [{x509: {ca: corp}}]}}}\n",
+                "rules[0].signature.signers.anyOf[0].x509",
+            ),
+            (
+                "slsa on a non-provenance type",
+                "  - name: b\n    attestation: {predicateType: 'https://x.dev/p', signers: {anyOf: [{key: k}]}, slsa: {builderId: b}}\n",
+                "rules[0].attestation.slsa",
+            ),
+            (
+                "empty slsa",
+                "  - name: b\n    attestation: {predicateType: slsaprovenance1, signers: {anyOf: [{key: k}]}, slsa: {}}\n",
+                "rules[0].attestation.slsa",
+            ),
+            (
+                "bad select",
+                "  - name: b\n    attestation: {predicateType: slsaprovenance1, signers: {anyOf: [{key: k}]}, select: first}\n",
+                "rules[0].attestation.select",
+            ),
+            (
+                "bad predicate type",
+                "  - name: b\n    attestation: {predicateType: provenance, signers: {anyOf: [{key: k}]}}\n",
+                "rules[0].attestation.predicateType",
+            ),
+            (
+                "maxDepth 0",
+                "  - {name: c, chain: {maxDepth: 0}}\n",
+                "rules[0].chain.maxDepth",
+            ),
+            (
+                "maxDepth 33",
+                "  - {name: c, chain: {maxDepth: 33}}\n",
+                "rules[0].chain.maxDepth",
+            ),
+            (
+                "maxDepth string",
+                "  - {name: c, chain: {maxDepth: deep}}\n",
+                "rules[0].chain.maxDepth",
+            ),
+            (
+                "requireAttested yes",
+                "  - {name: c, chain: {requireAttested: yes}}\n",
+                "rules[0].chain.requireAttested",
+            ),
+            (
+                "bad purl",
+                "  - {name: s, sbom: {deniedComponents: [{purl: 'npm/x'}]}}\n",
+                "rules[0].sbom.deniedComponents[0].purl",
+            ),
+            (
+                "version and range",
+                "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:npm/x@1', versions: 'vers:npm/<2'}]}}\n",
+                "rules[0].sbom.deniedComponents[0].versions",
+            ),
+            (
+                "bad range",
+                "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:npm/x', versions: 'vers:npm/<<2'}]}}\n",
+                "rules[0].sbom.deniedComponents[0].versions",
+            ),
+            (
+                "range of another scheme",
+                "  - {name: s, sbom: {deniedComponents: [{purl: 'pkg:maven/g/a', versions: 'vers:npm/<2'}]}}\n",
+                "rules[0].sbom.deniedComponents[0].versions",
+            ),
+            (
+                "license expression",
+                "  - {name: s, sbom: {deniedLicenses: ['MIT OR GPL-2.0-only']}}\n",
+                "rules[0].sbom.deniedLicenses[0]",
+            ),
             ("rules not a list", "name: p\nrules: {}\n", "rules"),
         ];
         let mut failures = Vec::new();
@@ -947,10 +1052,7 @@ rules:
             parse_policy(br#"{"name":"p","name":"q","rules":[]}"#, PolicyFormat::Json),
             Err(PolicyError::Syntax { .. })
         ));
-        assert!(matches!(
-            yaml("name: [\n"),
-            Err(PolicyError::Syntax { .. })
-        ));
+        assert!(matches!(yaml("name: [\n"), Err(PolicyError::Syntax { .. })));
         let big = vec![b' '; limits::MAX_POLICY_BYTES + 1];
         let e = parse_policy(&big, PolicyFormat::Yaml).unwrap_err();
         assert_eq!(e.code(), crate::Code::PayloadTooLarge);

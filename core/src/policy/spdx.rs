@@ -44,19 +44,28 @@ mod tests {
             vec!["A", "B", "C", "D"]
         );
         assert_eq!(license_ids("  MIT  "), vec!["MIT"]);
-        assert_eq!(license_ids("(MIT or Apache-2.0)"), vec!["MIT", "Apache-2.0"]);
+        assert_eq!(
+            license_ids("(MIT or Apache-2.0)"),
+            vec!["MIT", "Apache-2.0"]
+        );
         assert!(license_ids("").is_empty());
     }
 
     #[test]
     fn matches_ids_anywhere_case_insensitively_and_exactly() {
-        let denied = vec!["AGPL-3.0-only".to_owned(), "Classpath-exception-2.0".to_owned()];
+        let denied = vec![
+            "AGPL-3.0-only".to_owned(),
+            "Classpath-exception-2.0".to_owned(),
+        ];
         let hits = [
             ("AGPL-3.0-only", "AGPL-3.0-only"),
             ("agpl-3.0-ONLY", "AGPL-3.0-only"),
             ("MIT OR AGPL-3.0-only", "AGPL-3.0-only"),
             ("(MIT AND (AGPL-3.0-only))", "AGPL-3.0-only"),
-            ("GPL-2.0-only WITH Classpath-exception-2.0", "Classpath-exception-2.0"),
+            (
+                "GPL-2.0-only WITH Classpath-exception-2.0",
+                "Classpath-exception-2.0",
+            ),
         ];
         for (license, want) in hits {
             assert_eq!(denied_id(license, &denied), Some(want), "{license}");

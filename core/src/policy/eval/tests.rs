@@ -46,7 +46,14 @@ fn statement(subject: &Digest, pt: &str, predicate: Value) -> Statement {
 }
 
 /// An attestation numbered `id` (its content id), logged on `day`.
-fn att(id: u8, subject: &Digest, pt: &str, predicate: Value, signers: &[&str], day: i64) -> AttestationEvidence {
+fn att(
+    id: u8,
+    subject: &Digest,
+    pt: &str,
+    predicate: Value,
+    signers: &[&str],
+    day: i64,
+) -> AttestationEvidence {
     AttestationEvidence {
         id: Digest::sha256_of(&[200, id]),
         predicate_type: pt.to_owned(),
@@ -165,7 +172,8 @@ fn table(p: &Policy, cases: Vec<(&str, World, (Verdict, EvidenceState))>) {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-const SIGNED_BY_RELEASE: &str = "name: p\nrules:\n  - name: signed\n    signature: {signers: {anyOf: [{key: release}]}}\n";
+const SIGNED_BY_RELEASE: &str =
+    "name: p\nrules:\n  - name: signed\n    signature: {signers: {anyOf: [{key: release}]}}\n";
 
 #[test]
 fn signature_rule_by_key_name_and_keyid() {
@@ -180,10 +188,22 @@ fn signature_rule_by_key_name_and_keyid() {
     table(
         &p,
         vec![
-            ("signed by release", World::new().with(sig(1, &d(0), &k1, 1)), PASS),
+            (
+                "signed by release",
+                World::new().with(sig(1, &d(0), &k1, 1)),
+                PASS,
+            ),
             ("no signature", World::new(), FAIL_MISSING),
-            ("signed by ci only", World::new().with(sig(1, &d(0), &k2, 1)), FAIL_MISSING),
-            ("signed by an unregistered key", World::new().with(sig(1, &d(0), &k9, 1)), FAIL_MISSING),
+            (
+                "signed by ci only",
+                World::new().with(sig(1, &d(0), &k2, 1)),
+                FAIL_MISSING,
+            ),
+            (
+                "signed by an unregistered key",
+                World::new().with(sig(1, &d(0), &k9, 1)),
+                FAIL_MISSING,
+            ),
             (
                 "a provenance by release is no signature",
                 World::new().with(att(1, &d(0), SLSA_PROVENANCE_V1, json!({}), &[&k1], 1)),
@@ -196,13 +216,25 @@ fn signature_rule_by_key_name_and_keyid() {
             ),
             (
                 "one good signature among bad ones",
-                World::new().with(sig(1, &d(0), &k2, 3)).with(sig(2, &d(0), &k1, 1)),
+                World::new()
+                    .with(sig(1, &d(0), &k2, 3))
+                    .with(sig(2, &d(0), &k1, 1)),
                 PASS,
             ),
         ],
     );
-    table(&by_id, vec![("by keyid", World::new().with(sig(1, &d(0), &k1, 1)), PASS)]);
-    table(&by_id, vec![("by keyid, other key", World::new().with(sig(1, &d(0), &k2, 1)), FAIL_MISSING)]);
+    table(
+        &by_id,
+        vec![("by keyid", World::new().with(sig(1, &d(0), &k1, 1)), PASS)],
+    );
+    table(
+        &by_id,
+        vec![(
+            "by keyid, other key",
+            World::new().with(sig(1, &d(0), &k2, 1)),
+            FAIL_MISSING,
+        )],
+    );
 }
 
 #[test]
@@ -219,17 +251,43 @@ fn revocation_is_judged_at_log_time() {
     table(
         &p,
         vec![
-            ("superseded after the signature", revoked(Some(20), false, None), PASS),
-            ("superseded before the signature", revoked(Some(5), false, None), FAIL_MISSING),
-            ("superseded at the very same time", revoked(Some(10), false, None), FAIL_MISSING),
-            ("compromised since after the signature", revoked(Some(30), true, Some(20)), PASS),
-            ("compromised since before the signature", revoked(Some(30), true, Some(5)), FAIL_MISSING),
-            ("compromised without a time", revoked(Some(30), true, None), FAIL_MISSING),
+            (
+                "superseded after the signature",
+                revoked(Some(20), false, None),
+                PASS,
+            ),
+            (
+                "superseded before the signature",
+                revoked(Some(5), false, None),
+                FAIL_MISSING,
+            ),
+            (
+                "superseded at the very same time",
+                revoked(Some(10), false, None),
+                FAIL_MISSING,
+            ),
+            (
+                "compromised since after the signature",
+                revoked(Some(30), true, Some(20)),
+                PASS,
+            ),
+            (
+                "compromised since before the signature",
+                revoked(Some(30), true, Some(5)),
+                FAIL_MISSING,
+            ),
+            (
+                "compromised without a time",
+                revoked(Some(30), true, None),
+                FAIL_MISSING,
+            ),
         ],
     );
     let report = run(&p, &revoked(Some(30), true, Some(5)));
     assert!(
-        report.rules[0].checks[0].detail.contains("compromised since"),
+        report.rules[0].checks[0]
+            .detail
+            .contains("compromised since"),
         "{:?}",
         report.rules[0].checks
     );
@@ -251,42 +309,124 @@ rules:
     ));
     let keyless = |san: &str, issuer: &str, claims: &[(&str, &str)]| {
         let mut a = sig(1, &d(0), &format!("keyless {issuer} {san}"), 1);
-        a.claims = claims.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        a.claims = claims
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         World::new().with(a)
     };
     let x509 = |dn: &str, claims: &[(&str, &str)]| {
         let mut a = sig(1, &d(0), &format!("x509 {dn}"), 1);
-        a.claims = claims.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        a.claims = claims
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         World::new().with(a)
     };
     let wf = "https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main";
     table(
         &p,
         vec![
-            ("keyless, right identity and claim", keyless(wf, GH, &[("githubWorkflowRef", "refs/heads/main")]), PASS),
-            ("keyless, claim not recorded", keyless(wf, GH, &[]), FAIL_MISSING),
-            ("keyless, claim differs", keyless(wf, GH, &[("githubWorkflowRef", "refs/heads/dev")]), FAIL_MISSING),
-            ("keyless, other org (anchored)", keyless("https://github.com/evil/x?https://github.com/acme/", GH, &[("githubWorkflowRef", "refs/heads/main")]), FAIL_MISSING),
-            ("keyless, other issuer", keyless(wf, "https://accounts.google.com", &[("githubWorkflowRef", "refs/heads/main")]), FAIL_MISSING),
-            ("x509, all facts", x509("CN=release,O=Acme", &[("san", "release@acme.example"), ("ca", "corp")]), PASS),
-            ("x509, other CA", x509("CN=release,O=Acme", &[("san", "release@acme.example"), ("ca", "other")]), FAIL_MISSING),
-            ("x509, CA unknown", x509("CN=release,O=Acme", &[("san", "release@acme.example")]), FAIL_MISSING),
-            ("x509, SAN differs", x509("CN=release,O=Acme", &[("san", "x@evil.example"), ("ca", "corp")]), FAIL_MISSING),
-            ("x509, subject differs", x509("CN=release,O=Evil", &[("san", "release@acme.example"), ("ca", "corp")]), FAIL_MISSING),
+            (
+                "keyless, right identity and claim",
+                keyless(wf, GH, &[("githubWorkflowRef", "refs/heads/main")]),
+                PASS,
+            ),
+            (
+                "keyless, claim not recorded",
+                keyless(wf, GH, &[]),
+                FAIL_MISSING,
+            ),
+            (
+                "keyless, claim differs",
+                keyless(wf, GH, &[("githubWorkflowRef", "refs/heads/dev")]),
+                FAIL_MISSING,
+            ),
+            (
+                "keyless, other org (anchored)",
+                keyless(
+                    "https://github.com/evil/x?https://github.com/acme/",
+                    GH,
+                    &[("githubWorkflowRef", "refs/heads/main")],
+                ),
+                FAIL_MISSING,
+            ),
+            (
+                "keyless, other issuer",
+                keyless(
+                    wf,
+                    "https://accounts.google.com",
+                    &[("githubWorkflowRef", "refs/heads/main")],
+                ),
+                FAIL_MISSING,
+            ),
+            (
+                "x509, all facts",
+                x509(
+                    "CN=release,O=Acme",
+                    &[("san", "release@acme.example"), ("ca", "corp")],
+                ),
+                PASS,
+            ),
+            (
+                "x509, other CA",
+                x509(
+                    "CN=release,O=Acme",
+                    &[("san", "release@acme.example"), ("ca", "other")],
+                ),
+                FAIL_MISSING,
+            ),
+            (
+                "x509, CA unknown",
+                x509("CN=release,O=Acme", &[("san", "release@acme.example")]),
+                FAIL_MISSING,
+            ),
+            (
+                "x509, SAN differs",
+                x509(
+                    "CN=release,O=Acme",
+                    &[("san", "x@evil.example"), ("ca", "corp")],
+                ),
+                FAIL_MISSING,
+            ),
+            (
+                "x509, subject differs",
+                x509(
+                    "CN=release,O=Evil",
+                    &[("san", "release@acme.example"), ("ca", "corp")],
+                ),
+                FAIL_MISSING,
+            ),
         ],
     );
 }
 
 #[test]
 fn all_of_signatures_may_be_separate() {
-    let p = policy("name: p\nrules:\n  - name: signed\n    signature: {signers: {allOf: [{key: release}, {key: qa}]}}\n");
+    let p = policy(
+        "name: p\nrules:\n  - name: signed\n    signature: {signers: {allOf: [{key: release}, {key: qa}]}}\n",
+    );
     let (k1, k3) = (keyid(1), keyid(3));
     table(
         &p,
         vec![
-            ("both signed", World::new().with(sig(1, &d(0), &k1, 1)).with(sig(2, &d(0), &k3, 2)), PASS),
-            ("qa missing", World::new().with(sig(1, &d(0), &k1, 1)), FAIL_PRESENT),
-            ("nobody allowed", World::new().with(sig(1, &d(0), &keyid(2), 1)), FAIL_MISSING),
+            (
+                "both signed",
+                World::new()
+                    .with(sig(1, &d(0), &k1, 1))
+                    .with(sig(2, &d(0), &k3, 2)),
+                PASS,
+            ),
+            (
+                "qa missing",
+                World::new().with(sig(1, &d(0), &k1, 1)),
+                FAIL_PRESENT,
+            ),
+            (
+                "nobody allowed",
+                World::new().with(sig(1, &d(0), &keyid(2), 1)),
+                FAIL_MISSING,
+            ),
         ],
     );
     let report = run(&p, &World::new().with(sig(1, &d(0), &k1, 1)));
@@ -305,15 +445,62 @@ const ACME_BUILDER: &str = "https://github.com/acme/ci/.github/workflows/build.y
 fn attestation_select_newest_any_all() {
     let k2 = keyid(2);
     let slsa = "      slsa: {builderIdPrefix: 'https://github.com/acme/', sourceRepo: 'git+https://github.com/acme/web'}\n";
-    let good = |id, day| att(id, &d(0), SLSA_PROVENANCE_V1, prov_v1(ACME_BUILDER, "https://github.com/acme/web", &[]), &[&k2], day);
-    let bad = |id, day| att(id, &d(0), SLSA_PROVENANCE_V1, prov_v1("https://evil.example/builder", "https://github.com/acme/web", &[]), &[&k2], day);
+    let good = |id, day| {
+        att(
+            id,
+            &d(0),
+            SLSA_PROVENANCE_V1,
+            prov_v1(ACME_BUILDER, "https://github.com/acme/web", &[]),
+            &[&k2],
+            day,
+        )
+    };
+    let bad = |id, day| {
+        att(
+            id,
+            &d(0),
+            SLSA_PROVENANCE_V1,
+            prov_v1(
+                "https://evil.example/builder",
+                "https://github.com/acme/web",
+                &[],
+            ),
+            &[&k2],
+            day,
+        )
+    };
     let newest_good = || World::new().with(bad(1, 1)).with(good(2, 2));
     let newest_bad = || World::new().with(good(1, 1)).with(bad(2, 2));
     let both_good = || World::new().with(good(1, 1)).with(good(2, 2));
     for (select, cases) in [
-        ("newest", vec![("newest good", newest_good(), PASS), ("newest bad", newest_bad(), FAIL_PRESENT), ("both good", both_good(), PASS)]),
-        ("any", vec![("newest good", newest_good(), PASS), ("newest bad", newest_bad(), PASS), ("both bad", World::new().with(bad(1, 1)).with(bad(2, 2)), FAIL_PRESENT)]),
-        ("all", vec![("newest good", newest_good(), FAIL_PRESENT), ("newest bad", newest_bad(), FAIL_PRESENT), ("both good", both_good(), PASS)]),
+        (
+            "newest",
+            vec![
+                ("newest good", newest_good(), PASS),
+                ("newest bad", newest_bad(), FAIL_PRESENT),
+                ("both good", both_good(), PASS),
+            ],
+        ),
+        (
+            "any",
+            vec![
+                ("newest good", newest_good(), PASS),
+                ("newest bad", newest_bad(), PASS),
+                (
+                    "both bad",
+                    World::new().with(bad(1, 1)).with(bad(2, 2)),
+                    FAIL_PRESENT,
+                ),
+            ],
+        ),
+        (
+            "all",
+            vec![
+                ("newest good", newest_good(), FAIL_PRESENT),
+                ("newest bad", newest_bad(), FAIL_PRESENT),
+                ("both good", both_good(), PASS),
+            ],
+        ),
     ] {
         table(&provenance_policy(select, slsa), cases);
     }
@@ -323,7 +510,16 @@ fn attestation_select_newest_any_all() {
 fn attestation_candidates_need_allowed_trusted_signers() {
     let p = provenance_policy("newest", "");
     let (k1, k2) = (keyid(1), keyid(2));
-    let prov = |id, signer: &str, day| att(id, &d(0), SLSA_PROVENANCE_V1, prov_v1(ACME_BUILDER, "https://github.com/acme/web", &[]), &[signer], day);
+    let prov = |id, signer: &str, day| {
+        att(
+            id,
+            &d(0),
+            SLSA_PROVENANCE_V1,
+            prov_v1(ACME_BUILDER, "https://github.com/acme/web", &[]),
+            &[signer],
+            day,
+        )
+    };
     let mut revoked = World::new().with(prov(1, &k2, 10));
     revoked.keys[1].revoked_at = Some(at(5));
     table(
@@ -331,7 +527,11 @@ fn attestation_candidates_need_allowed_trusted_signers() {
         vec![
             ("by ci", World::new().with(prov(1, &k2, 1)), PASS),
             ("none at all", World::new(), FAIL_MISSING),
-            ("only by release", World::new().with(prov(1, &k1, 1)), FAIL_MISSING),
+            (
+                "only by release",
+                World::new().with(prov(1, &k1, 1)),
+                FAIL_MISSING,
+            ),
             ("by a revoked ci key", revoked, FAIL_MISSING),
             (
                 "a newer one by a stranger does not shadow ci's",
@@ -394,38 +594,70 @@ fn slsa_constraints_for_both_versions() {
     let k2 = keyid(2);
     let constraints = [
         ("builderId", format!("builderId: '{ACME_BUILDER}'")),
-        ("builderIdPrefix", "builderIdPrefix: 'https://github.com/acme/'".to_owned()),
-        ("buildType", "buildType: 'https://actions.github.io/buildtypes/workflow/v1'".to_owned()),
-        ("sourceRepo", "sourceRepo: 'git+https://github.com/acme/web.git'".to_owned()),
+        (
+            "builderIdPrefix",
+            "builderIdPrefix: 'https://github.com/acme/'".to_owned(),
+        ),
+        (
+            "buildType",
+            "buildType: 'https://actions.github.io/buildtypes/workflow/v1'".to_owned(),
+        ),
+        (
+            "sourceRepo",
+            "sourceRepo: 'git+https://github.com/acme/web.git'".to_owned(),
+        ),
         ("sourceRef", "sourceRef: refs/heads/main".to_owned()),
     ];
     let mut failures = Vec::new();
     for (pt, make) in [
-        (SLSA_PROVENANCE_V1, prov_v1 as fn(&str, &str, &[&Digest]) -> Value),
+        (
+            SLSA_PROVENANCE_V1,
+            prov_v1 as fn(&str, &str, &[&Digest]) -> Value,
+        ),
         (SLSA_PROVENANCE_V02, prov_v0_2),
     ] {
         for (name, c) in &constraints {
             let p = policy(&format!(
                 "name: p\nrules:\n  - name: built\n    attestation: {{predicateType: '{pt}', signers: {{anyOf: [{{key: ci}}]}}, slsa: {{{c}}}}}\n"
             ));
-            let good = World::new().with(att(1, &d(0), pt, make(ACME_BUILDER, "https://github.com/acme/web", &[]), &[&k2], 1));
-            let bad = World::new().with(att(1, &d(0), pt, make("https://evil.example/b", "https://github.com/evil/web", &[]), &[&k2], 1));
+            let good = World::new().with(att(
+                1,
+                &d(0),
+                pt,
+                make(ACME_BUILDER, "https://github.com/acme/web", &[]),
+                &[&k2],
+                1,
+            ));
+            let bad = World::new().with(att(
+                1,
+                &d(0),
+                pt,
+                make("https://evil.example/b", "https://github.com/evil/web", &[]),
+                &[&k2],
+                1,
+            ));
             let bad = if *name == "buildType" || *name == "sourceRef" {
                 // Builders agree on these: break them directly.
                 let mut pred = make(ACME_BUILDER, "https://github.com/acme/web", &[]);
                 if pt == SLSA_PROVENANCE_V1 {
                     pred["buildDefinition"]["buildType"] = json!("https://other/type");
-                    pred["buildDefinition"]["externalParameters"]["workflow"]["ref"] = json!("refs/heads/dev");
+                    pred["buildDefinition"]["externalParameters"]["workflow"]["ref"] =
+                        json!("refs/heads/dev");
                 } else {
                     pred["buildType"] = json!("https://other/type");
-                    pred["invocation"]["configSource"]["uri"] = json!("git+https://github.com/acme/web@refs/heads/dev");
+                    pred["invocation"]["configSource"]["uri"] =
+                        json!("git+https://github.com/acme/web@refs/heads/dev");
                 }
                 World::new().with(att(1, &d(0), pt, pred, &[&k2], 1))
             } else {
                 bad
             };
             let unreadable = World::new().with(att(1, &d(0), pt, json!({"materials": 7, "resolvedDependencies": 7, "buildDefinition": {"resolvedDependencies": 7}}), &[&k2], 1));
-            for (case, world, want) in [("good", good, PASS), ("bad", bad, FAIL_PRESENT), ("unreadable", unreadable, FAIL_PRESENT)] {
+            for (case, world, want) in [
+                ("good", good, PASS),
+                ("bad", bad, FAIL_PRESENT),
+                ("unreadable", unreadable, FAIL_PRESENT),
+            ] {
                 let got = outcome(&run(&p, &world));
                 if got != want {
                     failures.push(format!("{pt} {name} {case}: {got:?}"));
@@ -441,13 +673,22 @@ fn chain_world(edges: &[(u8, &[u8])], signer: &str) -> World {
     for (node, deps) in edges {
         let deps: Vec<Digest> = deps.iter().map(|n| d(*n)).collect();
         let refs: Vec<&Digest> = deps.iter().collect();
-        w = w.with(att(*node, &d(*node), SLSA_PROVENANCE_V1, prov_v1(ACME_BUILDER, "https://github.com/acme/web", &refs), &[signer], 1));
+        w = w.with(att(
+            *node,
+            &d(*node),
+            SLSA_PROVENANCE_V1,
+            prov_v1(ACME_BUILDER, "https://github.com/acme/web", &refs),
+            &[signer],
+            1,
+        ));
     }
     w
 }
 
 fn chain_policy(body: &str) -> Policy {
-    policy(&format!("name: p\nrules:\n  - name: base\n    chain: {body}\n"))
+    policy(&format!(
+        "name: p\nrules:\n  - name: base\n    chain: {body}\n"
+    ))
 }
 
 #[test]
@@ -458,12 +699,20 @@ fn chain_depth_cycles_and_attestation() {
     let r = run(&chain_policy("{maxDepth: 3}"), &line);
     assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.rules);
     assert_eq!(
-        r.chain.iter().map(|c| (c.digest.clone(), c.depth)).collect::<Vec<_>>(),
+        r.chain
+            .iter()
+            .map(|c| (c.digest.clone(), c.depth))
+            .collect::<Vec<_>>(),
         vec![(d(1), 1), (d(2), 2), (d(3), 3)]
     );
     let r = run(&chain_policy("{maxDepth: 2}"), &line);
     assert_eq!(outcome(&r), FAIL_PRESENT);
-    assert!(r.rules[0].checks.iter().any(|c| c.check == names::CHAIN_DEPTH && c.result == Outcome::Fail));
+    assert!(
+        r.rules[0]
+            .checks
+            .iter()
+            .any(|c| c.check == names::CHAIN_DEPTH && c.result == Outcome::Fail)
+    );
     assert_eq!(r.chain.len(), 2);
 
     // 0 -> 1 -> 2 -> 1 (cycle) and 0 -> 2 (diamond): every node once, and the walk ends.
@@ -474,17 +723,29 @@ fn chain_depth_cycles_and_attestation() {
 
     // A node without attestation fails when requireAttested (the default), not otherwise.
     let unattested = chain_world(&[(0, &[1])], &k2);
-    assert_eq!(outcome(&run(&chain_policy("{}"), &unattested)), FAIL_PRESENT);
-    assert_eq!(outcome(&run(&chain_policy("{requireAttested: false}"), &unattested)), PASS);
+    assert_eq!(
+        outcome(&run(&chain_policy("{}"), &unattested)),
+        FAIL_PRESENT
+    );
+    assert_eq!(
+        outcome(&run(&chain_policy("{requireAttested: false}"), &unattested)),
+        PASS
+    );
     // A node attested only by an untrusted key is not attested.
     let mut revoked = chain_world(&[(0, &[1])], &k2).with(sig(1, &d(1), &keyid(1), 1));
     revoked.keys[0].compromised = true;
     assert_eq!(outcome(&run(&chain_policy("{}"), &revoked)), FAIL_PRESENT);
     // No provenance on the artifact: nothing to follow, evidence missing.
-    assert_eq!(outcome(&run(&chain_policy("{}"), &World::new())), FAIL_MISSING);
+    assert_eq!(
+        outcome(&run(&chain_policy("{}"), &World::new())),
+        FAIL_MISSING
+    );
     // Provenance from someone the rule does not trust is not followed.
     assert_eq!(
-        outcome(&run(&chain_policy("{signers: {anyOf: [{key: release}]}}"), &line)),
+        outcome(&run(
+            &chain_policy("{signers: {anyOf: [{key: release}]}}"),
+            &line
+        )),
         FAIL_MISSING
     );
 }
@@ -493,27 +754,53 @@ fn chain_depth_cycles_and_attestation() {
 fn chain_nodes_must_pass_the_sub_policy() {
     let (k1, k2) = (keyid(1), keyid(2));
     let p = chain_policy("{policy: base-images}");
-    let base_images = policy(SIGNED_BY_RELEASE.replace("name: p", "name: base-images").as_str());
+    let base_images = policy(
+        SIGNED_BY_RELEASE
+            .replace("name: p", "name: base-images")
+            .as_str(),
+    );
     let policies = BTreeMap::from([("base-images".to_owned(), base_images)]);
     let world = chain_world(&[(0, &[1, 2]), (1, &[]), (2, &[])], &k2)
         .with(sig(11, &d(1), &k1, 1))
         .with(sig(12, &d(2), &k1, 1));
     let r = evaluate(&p, &policies, &d(0), &world.evidence(100));
     assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.rules);
-    assert!(r.chain.iter().all(|c| c.verdict == Verdict::Pass && c.rule == "base"));
+    assert!(
+        r.chain
+            .iter()
+            .all(|c| c.verdict == Verdict::Pass && c.rule == "base")
+    );
 
-    let unsigned_base = chain_world(&[(0, &[1, 2]), (1, &[]), (2, &[])], &k2).with(sig(11, &d(1), &k1, 1));
+    let unsigned_base =
+        chain_world(&[(0, &[1, 2]), (1, &[]), (2, &[])], &k2).with(sig(11, &d(1), &k1, 1));
     let r = evaluate(&p, &policies, &d(0), &unsigned_base.evidence(100));
     assert_eq!(outcome(&r), FAIL_PRESENT);
-    let verdicts: Vec<(Digest, Verdict)> = r.chain.iter().map(|c| (c.digest.clone(), c.verdict)).collect();
+    let verdicts: Vec<(Digest, Verdict)> = r
+        .chain
+        .iter()
+        .map(|c| (c.digest.clone(), c.verdict))
+        .collect();
     assert_eq!(verdicts, vec![(d(1), Verdict::Pass), (d(2), Verdict::Fail)]);
-    let failing = r.rules[0].checks.iter().find(|c| c.result == Outcome::Fail).unwrap();
-    assert!(failing.detail.contains("fails policy base-images"), "{}", failing.detail);
+    let failing = r.rules[0]
+        .checks
+        .iter()
+        .find(|c| c.result == Outcome::Fail)
+        .unwrap();
+    assert!(
+        failing.detail.contains("fails policy base-images"),
+        "{}",
+        failing.detail
+    );
 
     // A missing sub-policy fails the rule with a clear check.
     let r = evaluate(&p, &BTreeMap::new(), &d(0), &world.evidence(100));
     assert_eq!(r.verdict, Verdict::Fail);
-    assert!(r.rules[0].checks.iter().any(|c| c.check == names::CHAIN_POLICY && c.result == Outcome::Fail));
+    assert!(
+        r.rules[0]
+            .checks
+            .iter()
+            .any(|c| c.check == names::CHAIN_POLICY && c.result == Outcome::Fail)
+    );
 
     // A sub-policy naming itself through its own chain rule terminates.
     let recursive = chain_policy("{policy: p}");
@@ -539,7 +826,9 @@ fn evidence_needed_drives_iterative_loading() {
         rounds += 1;
         assert!(rounds < 10, "does not converge");
         for n in needed {
-            loaded.artifacts.insert(n.clone(), full.artifacts[&n].clone());
+            loaded
+                .artifacts
+                .insert(n.clone(), full.artifacts[&n].clone());
         }
     }
     assert_eq!(rounds, 2);
@@ -602,22 +891,84 @@ rules:
         - purl: pkg:npm/left-pad
 "#,
     );
-    let one = |purl: Option<&str>, version: Option<&str>| sbom_world(false, vec![component(purl, version, &[])]);
+    let one = |purl: Option<&str>, version: Option<&str>| {
+        sbom_world(false, vec![component(purl, version, &[])])
+    };
     table(
         &p,
         vec![
-            ("exact version", one(Some("pkg:npm/event-stream@3.3.6"), None), FAIL_PRESENT),
-            ("other version", one(Some("pkg:npm/event-stream@3.3.5"), None), PASS),
-            ("version from the component field", one(Some("pkg:npm/event-stream"), Some("3.3.6")), FAIL_PRESENT),
-            ("no version at all fails closed", one(Some("pkg:npm/event-stream"), None), FAIL_PRESENT),
-            ("in range", one(Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"), None), FAIL_PRESENT),
-            ("range edge excluded", one(Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"), None), PASS),
-            ("below range", one(Some("pkg:maven/org.apache.logging.log4j/log4j-core@1.2.17"), None), PASS),
-            ("other group", one(Some("pkg:maven/org.example/log4j-core@2.14.1"), None), PASS),
-            ("incomparable version fails closed", one(Some("pkg:maven/org.apache.logging.log4j/log4j-core"), Some("")), FAIL_PRESENT),
-            ("any version denied", one(Some("pkg:npm/left-pad@0.0.1"), None), FAIL_PRESENT),
-            ("normalised purl case (npm)", one(Some("pkg:NPM/Left-Pad@1.0.0"), None), FAIL_PRESENT),
-            ("unreadable purl fails closed", one(Some("npm/left-pad"), None), FAIL_PRESENT),
+            (
+                "exact version",
+                one(Some("pkg:npm/event-stream@3.3.6"), None),
+                FAIL_PRESENT,
+            ),
+            (
+                "other version",
+                one(Some("pkg:npm/event-stream@3.3.5"), None),
+                PASS,
+            ),
+            (
+                "version from the component field",
+                one(Some("pkg:npm/event-stream"), Some("3.3.6")),
+                FAIL_PRESENT,
+            ),
+            (
+                "no version at all fails closed",
+                one(Some("pkg:npm/event-stream"), None),
+                FAIL_PRESENT,
+            ),
+            (
+                "in range",
+                one(
+                    Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+                    None,
+                ),
+                FAIL_PRESENT,
+            ),
+            (
+                "range edge excluded",
+                one(
+                    Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
+                    None,
+                ),
+                PASS,
+            ),
+            (
+                "below range",
+                one(
+                    Some("pkg:maven/org.apache.logging.log4j/log4j-core@1.2.17"),
+                    None,
+                ),
+                PASS,
+            ),
+            (
+                "other group",
+                one(Some("pkg:maven/org.example/log4j-core@2.14.1"), None),
+                PASS,
+            ),
+            (
+                "incomparable version fails closed",
+                one(
+                    Some("pkg:maven/org.apache.logging.log4j/log4j-core"),
+                    Some(""),
+                ),
+                FAIL_PRESENT,
+            ),
+            (
+                "any version denied",
+                one(Some("pkg:npm/left-pad@0.0.1"), None),
+                FAIL_PRESENT,
+            ),
+            (
+                "normalised purl case (npm)",
+                one(Some("pkg:NPM/Left-Pad@1.0.0"), None),
+                FAIL_PRESENT,
+            ),
+            (
+                "unreadable purl fails closed",
+                one(Some("npm/left-pad"), None),
+                FAIL_PRESENT,
+            ),
             ("no purl", one(None, Some("1.0")), PASS),
             ("no components", sbom_world(false, vec![]), PASS),
         ],
@@ -627,13 +978,22 @@ rules:
 #[test]
 fn denied_licenses_inside_expressions() {
     let p = policy("name: p\nrules:\n  - {name: sbom, sbom: {deniedLicenses: [AGPL-3.0-only]}}\n");
-    let lic = |l: &str| sbom_world(false, vec![component(Some("pkg:npm/x@1"), None, &["MIT", l])]);
+    let lic = |l: &str| {
+        sbom_world(
+            false,
+            vec![component(Some("pkg:npm/x@1"), None, &["MIT", l])],
+        )
+    };
     table(
         &p,
         vec![
             ("id", lic("AGPL-3.0-only"), FAIL_PRESENT),
             ("in an OR", lic("MIT OR AGPL-3.0-only"), FAIL_PRESENT),
-            ("nested", lic("(Apache-2.0 AND (AGPL-3.0-only WITH Classpath-exception-2.0))"), FAIL_PRESENT),
+            (
+                "nested",
+                lic("(Apache-2.0 AND (AGPL-3.0-only WITH Classpath-exception-2.0))"),
+                FAIL_PRESENT,
+            ),
             ("other AGPL", lic("AGPL-3.0-or-later"), PASS),
             ("clean", lic("Apache-2.0"), PASS),
         ],
@@ -652,8 +1012,23 @@ fn every_rule_must_pass_and_the_report_has_the_contract_shape() {
     assert_eq!(r.rules[0].verdict, Verdict::Pass);
     assert_eq!(r.rules[1].verdict, Verdict::Fail);
     let json = serde_json::to_value(r.with_policy_version(3)).unwrap();
-    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, vec!["chain", "digest", "evaluatedAt", "policy", "rules", "verdict"]);
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            "chain",
+            "digest",
+            "evaluatedAt",
+            "policy",
+            "rules",
+            "verdict"
+        ]
+    );
     assert_eq!(json["policy"], json!({"name": "p", "version": 3}));
     assert_eq!(json["verdict"], "fail");
     assert_eq!(json["digest"], d(0).to_string());
@@ -662,10 +1037,18 @@ fn every_rule_must_pass_and_the_report_has_the_contract_shape() {
     let check = &json["rules"][0]["checks"][0];
     assert_eq!(check["check"], "signature.signer");
     assert_eq!(check["result"], "pass");
-    assert!(check["subject"].as_str().unwrap().starts_with("attestation sha256:"));
+    assert!(
+        check["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("attestation sha256:")
+    );
     assert!(check["detail"].as_str().unwrap().contains("release"));
 
-    let chain = run(&chain_policy("{requireAttested: false}"), &chain_world(&[(0, &[1])], &keyid(2)));
+    let chain = run(
+        &chain_policy("{requireAttested: false}"),
+        &chain_world(&[(0, &[1])], &keyid(2)),
+    );
     let json = serde_json::to_value(&chain).unwrap();
     assert_eq!(
         json["chain"][0],
@@ -687,7 +1070,12 @@ fn vsa_summarises_the_report() {
         attestation_uri_prefix: "https://cairn.example/v1/attestations/",
         verified_levels: &levels,
     };
-    let s = super::super::vsa::vsa_statement(&report, "https://cairn.example", "https://cairn.example/v1/policies/p", &options);
+    let s = super::super::vsa::vsa_statement(
+        &report,
+        "https://cairn.example",
+        "https://cairn.example/v1/policies/p",
+        &options,
+    );
     assert_eq!(s.predicate_type, super::super::vsa::VSA_V1);
     assert!(s.has_subject_digest(&d(0)));
     let pred = s.predicate.clone().unwrap();

@@ -308,11 +308,7 @@ impl Reader {
     }
 
     /// An in-toto DigestSet: sha256/sha384/sha512 strictly parsed, other names kept as written.
-    fn digest_set(
-        &self,
-        v: &Value,
-        field: &str,
-    ) -> Result<DigestSplit, SlsaError> {
+    fn digest_set(&self, v: &Value, field: &str) -> Result<DigestSplit, SlsaError> {
         let Value::Object(map) = v else {
             return Err(self.malformed(field, "is not a digest set object"));
         };

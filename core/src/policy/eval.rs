@@ -266,6 +266,13 @@ fn provenance_of(att: &AttestationEvidence) -> Result<Provenance, String> {
     slsa::parse_provenance(&att.statement.predicate_type, predicate).map_err(|e| e.to_string())
 }
 
+/// The rule's predicate type, exactly; the unversioned CycloneDX type also stands for its
+/// versioned forms (`https://cyclonedx.org/bom/v1.5`).
+fn type_matches(wanted: &str, actual: &str) -> bool {
+    wanted == actual
+        || (wanted == crate::predicate::CYCLONEDX_BOM && crate::predicate::is_cyclonedx(actual))
+}
+
 fn is_provenance(att: &AttestationEvidence) -> bool {
     SlsaVersion::of_predicate_type(&att.statement.predicate_type).is_some()
 }
@@ -683,7 +690,7 @@ impl<'a> Ctx<'a> {
         let mut typed: Vec<&AttestationEvidence> = self
             .attestations(digest)
             .into_iter()
-            .filter(|a| a.statement.predicate_type == rule.predicate_type)
+            .filter(|a| type_matches(&rule.predicate_type, &a.statement.predicate_type))
             .collect();
         if typed.is_empty() {
             return (

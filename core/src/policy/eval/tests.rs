@@ -565,6 +565,32 @@ fn attestation_candidates_need_allowed_trusted_signers() {
 }
 
 #[test]
+fn predicate_types_match_exactly_except_cyclonedx_versions() {
+    let p = policy(
+        "name: p\nrules:\n  - {name: bom, attestation: {predicateType: cyclonedx, signers: {anyOf: [{key: ci}]}}}\n",
+    );
+    let k2 = keyid(2);
+    let bom = |pt: &str| World::new().with(att(1, &d(0), pt, json!({}), &[&k2], 1));
+    table(
+        &p,
+        vec![
+            ("unversioned", bom("https://cyclonedx.org/bom"), PASS),
+            ("versioned", bom("https://cyclonedx.org/bom/v1.5"), PASS),
+            (
+                "not cyclonedx",
+                bom("https://cyclonedx.org/bomb"),
+                FAIL_MISSING,
+            ),
+        ],
+    );
+    let p = provenance_policy("newest", "");
+    table(
+        &p,
+        vec![("v0.2 is not v1", bom(SLSA_PROVENANCE_V02), FAIL_MISSING)],
+    );
+}
+
+#[test]
 fn max_age_is_measured_from_log_time_to_now() {
     let p = provenance_policy("newest", "      maxAge: 30d\n");
     let k2 = keyid(2);

@@ -1188,7 +1188,16 @@ rules:
                 Just(CAIRN_SIGNATURE_V1.to_owned()),
                 Just("https://x.dev/p".to_owned())
             ],
-            value(),
+            prop_oneof![
+                value(),
+                // Real provenance over a random graph of the eight digests: cycles, diamonds,
+                // self-loops and long chains.
+                proptest::collection::vec(0u8..8, 0..4).prop_map(|deps| {
+                    let deps: Vec<Digest> = deps.into_iter().map(d).collect();
+                    let refs: Vec<&Digest> = deps.iter().collect();
+                    prov_v1("https://b", "https://github.com/acme/web", &refs)
+                }),
+            ],
             proptest::collection::vec(
                 prop_oneof![
                     (0u8..4).prop_map(keyid),
@@ -1247,7 +1256,7 @@ rules:
         #![proptest_config(ProptestConfig::with_cases(200))]
         #[test]
         fn evaluate_never_panics(
-            atts in proptest::collection::vec(attestation(), 0..12),
+            atts in proptest::collection::vec(attestation(), 0..24),
             sboms in proptest::collection::vec(sbom(), 8),
             revoked in proptest::collection::vec((proptest::option::of(-400i64..400), any::<bool>(), proptest::option::of(-400i64..400)), 4),
             root in 0u8..8,

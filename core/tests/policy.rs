@@ -167,3 +167,28 @@ fn generator_predicates_satisfy_slsa_constraints() {
     }
     assert_eq!(checked, 2);
 }
+
+/// Every YAML example of docs/policy.md parses: the full documents as they are, the rule
+/// fragments inside a minimal policy.
+#[test]
+fn the_documented_examples_parse() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/policy.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let blocks: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 5, "docs/policy.md YAML examples");
+    for block in blocks {
+        let text = if block.starts_with("- ") {
+            let indented: String = block.lines().map(|l| format!("  {l}\n")).collect();
+            format!("name: docs\nrules:\n{indented}")
+        } else {
+            block.to_owned()
+        };
+        if let Err(e) = parse_policy(text.as_bytes(), PolicyFormat::Yaml) {
+            panic!("{e}\n{text}");
+        }
+    }
+}

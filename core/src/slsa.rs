@@ -108,6 +108,9 @@ pub fn parse_provenance(predicate_type: &str, predicate: &Value) -> Result<Prove
     }
 }
 
+/// A DigestSet split into Cairn digests and the other algorithms.
+type DigestSplit = (Vec<Digest>, Vec<(String, String)>);
+
 struct Reader {
     version: SlsaVersion,
 }
@@ -305,11 +308,7 @@ impl Reader {
     }
 
     /// An in-toto DigestSet: sha256/sha384/sha512 strictly parsed, other names kept as written.
-    fn digest_set(
-        &self,
-        v: &Value,
-        field: &str,
-    ) -> Result<(Vec<Digest>, Vec<(String, String)>), SlsaError> {
+    fn digest_set(&self, v: &Value, field: &str) -> Result<DigestSplit, SlsaError> {
         let Value::Object(map) = v else {
             return Err(self.malformed(field, "is not a digest set object"));
         };

@@ -86,6 +86,7 @@ pub struct ArtifactEvidence {
 pub struct AttestationEvidence {
     /// Content id: sha256 of the exact envelope/bundle bytes.
     pub id: Digest,
+    /// As indexed; the evaluator reads the signed `statement.predicate_type`.
     pub predicate_type: String,
     pub statement: Statement,
     /// Who signed: keyids (lowercase hex), `keyless <issuer> <san>` or `x509 <subject DN>`.
@@ -266,6 +267,13 @@ fn provenance_of(att: &AttestationEvidence) -> Result<Provenance, String> {
     slsa::parse_provenance(&att.statement.predicate_type, predicate).map_err(|e| e.to_string())
 }
 
+/// The rule's predicate type, exactly; the unversioned CycloneDX type also stands for its
+/// versioned forms (`https://cyclonedx.org/bom/v1.5`).
+fn type_matches(wanted: &str, actual: &str) -> bool {
+    wanted == actual
+        || (wanted == crate::predicate::CYCLONEDX_BOM && crate::predicate::is_cyclonedx(actual))
+}
+
 fn is_provenance(att: &AttestationEvidence) -> bool {
     SlsaVersion::of_predicate_type(&att.statement.predicate_type).is_some()
 }
@@ -275,6 +283,15 @@ fn newest_first(a: &&AttestationEvidence, b: &&AttestationEvidence) -> Ordering 
     b.integrated_time
         .cmp(&a.integrated_time)
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// `1 component`, `2 components`, `3 dependencies`.
+fn plural(n: usize, word: &str) -> String {
+    match (n, word.strip_suffix('y')) {
+        (1, _) => format!("1 {word}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        (_, None) => format!("{n} {word}s"),
+    }
 }
 
 fn short(keyid: &str) -> &str {
@@ -683,7 +700,7 @@ impl<'a> Ctx<'a> {
         let mut typed: Vec<&AttestationEvidence> = self
             .attestations(digest)
             .into_iter()
-            .filter(|a| a.statement.predicate_type == rule.predicate_type)
+            .filter(|a| type_matches(&rule.predicate_type, &a.statement.predicate_type))
             .collect();
         if typed.is_empty() {
             return (
@@ -723,7 +740,11 @@ impl<'a> Ctx<'a> {
                 Some((att, mut checks)) => {
                     self.inputs.insert(att.id.clone());
                     if let Some(first) = checks.first_mut() {
-                        first.detail = format!("{} (newest of {total} candidates)", first.detail);
+                        first.detail = format!(
+                            "{} (newest of {})",
+                            first.detail,
+                            plural(total, "candidate")
+                        );
                     }
                     checks
                 }
@@ -797,9 +818,9 @@ impl<'a> Ctx<'a> {
                     Check::pass(
                         names::CHAIN_PROVENANCE,
                         format!(
-                            "SLSA provenance {} lists {} dependencies with digests",
+                            "SLSA provenance {} lists {} with digests",
                             prov.version.as_str(),
-                            deps.len()
+                            plural(deps.len(), "dependency")
                         ),
                     )
                     .about(about_attestation(att)),
@@ -936,7 +957,7 @@ impl<'a> Ctx<'a> {
         let children = match self.provenance(d, rule.signers.as_ref()) {
             Lookup::Found(_, prov) => {
                 let deps = dependencies_of(&prov);
-                notes.push(format!("{} dependencies", deps.len()));
+                notes.push(plural(deps.len(), "dependency"));
                 deps
             }
             Lookup::Missing(_) => {
@@ -1046,7 +1067,7 @@ impl<'a> Ctx<'a> {
         let mut checks = vec![
             Check::pass(
                 names::SBOM_PRESENT,
-                format!("{} components", sbom.components.len()),
+                plural(sbom.components.len(), "component"),
             )
             .about(about_sbom.clone()),
         ];

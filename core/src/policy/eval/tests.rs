@@ -565,6 +565,32 @@ fn attestation_candidates_need_allowed_trusted_signers() {
 }
 
 #[test]
+fn predicate_types_match_exactly_except_cyclonedx_versions() {
+    let p = policy(
+        "name: p\nrules:\n  - {name: bom, attestation: {predicateType: cyclonedx, signers: {anyOf: [{key: ci}]}}}\n",
+    );
+    let k2 = keyid(2);
+    let bom = |pt: &str| World::new().with(att(1, &d(0), pt, json!({}), &[&k2], 1));
+    table(
+        &p,
+        vec![
+            ("unversioned", bom("https://cyclonedx.org/bom"), PASS),
+            ("versioned", bom("https://cyclonedx.org/bom/v1.5"), PASS),
+            (
+                "not cyclonedx",
+                bom("https://cyclonedx.org/bomb"),
+                FAIL_MISSING,
+            ),
+        ],
+    );
+    let p = provenance_policy("newest", "");
+    table(
+        &p,
+        vec![("v0.2 is not v1", bom(SLSA_PROVENANCE_V02), FAIL_MISSING)],
+    );
+}
+
+#[test]
 fn max_age_is_measured_from_log_time_to_now() {
     let p = provenance_policy("newest", "      maxAge: 30d\n");
     let k2 = keyid(2);
@@ -1162,7 +1188,16 @@ rules:
                 Just(CAIRN_SIGNATURE_V1.to_owned()),
                 Just("https://x.dev/p".to_owned())
             ],
-            value(),
+            prop_oneof![
+                value(),
+                // Real provenance over a random graph of the eight digests: cycles, diamonds,
+                // self-loops and long chains.
+                proptest::collection::vec(0u8..8, 0..4).prop_map(|deps| {
+                    let deps: Vec<Digest> = deps.into_iter().map(d).collect();
+                    let refs: Vec<&Digest> = deps.iter().collect();
+                    prov_v1("https://b", "https://github.com/acme/web", &refs)
+                }),
+            ],
             proptest::collection::vec(
                 prop_oneof![
                     (0u8..4).prop_map(keyid),
@@ -1221,7 +1256,7 @@ rules:
         #![proptest_config(ProptestConfig::with_cases(200))]
         #[test]
         fn evaluate_never_panics(
-            atts in proptest::collection::vec(attestation(), 0..12),
+            atts in proptest::collection::vec(attestation(), 0..24),
             sboms in proptest::collection::vec(sbom(), 8),
             revoked in proptest::collection::vec((proptest::option::of(-400i64..400), any::<bool>(), proptest::option::of(-400i64..400)), 4),
             root in 0u8..8,

@@ -44,10 +44,13 @@ struct Cached {
 }
 
 /// The verdict cache; cheap to clone.
+/// (digest, policy name, requested version).
+type CacheKey = (String, String, Option<i64>);
+
 /// Hits and misses are counted in `cairn_cache_requests_total{cache="verdict"}`.
 #[derive(Clone, Default)]
 pub struct VerdictCache {
-    entries: Arc<Mutex<HashMap<(String, String, Option<i64>), Cached>>>,
+    entries: Arc<Mutex<HashMap<CacheKey, Cached>>>,
 }
 
 /// A computed (or cached) verdict.
@@ -124,7 +127,10 @@ async fn artifact_evidence(
             tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
             continue;
         };
-        let claims = if row.payload_type.starts_with("application/vnd.dev.sigstore.bundle") {
+        let claims = if row
+            .payload_type
+            .starts_with("application/vnd.dev.sigstore.bundle")
+        {
             cairn_core::bundle_upload::claims_of_stored(&row.bytes)
         } else {
             Vec::new()

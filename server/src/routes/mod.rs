@@ -273,6 +273,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_are_restricted() {
+        assert!(validate_name("key", "release-2026.q1_a", 128).is_ok());
+        for bad in ["", "a b", "ключ", &"x".repeat(129)] {
+            assert!(validate_name("key", bad, 128).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn templates_match_single_segments() {
         assert!(template_matches(
             "/v1/artifacts/{digest}",

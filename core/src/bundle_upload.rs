@@ -288,7 +288,10 @@ fn verify_keyless(
                 return Ok((
                     report.checks,
                     Vec::new(),
-                    vec![format!("x509 {}", identity.subject)],
+                    vec![
+                        format!("x509 {}", identity.subject),
+                        format!("x509-ca {name}"),
+                    ],
                 ));
             }
             failures.push(format!(

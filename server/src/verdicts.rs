@@ -127,7 +127,7 @@ async fn artifact_evidence(
             tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
             continue;
         };
-        let claims = if row
+        let mut claims = if row
             .payload_type
             .starts_with("application/vnd.dev.sigstore.bundle")
         {
@@ -135,6 +135,13 @@ async fn artifact_evidence(
         } else {
             Vec::new()
         };
+        // The registered CA bundle that verified an X.509 signer (recorded at upload).
+        claims.extend(
+            row.signers
+                .iter()
+                .filter_map(|s| s.strip_prefix("x509-ca "))
+                .map(|ca| ("ca".to_owned(), ca.to_owned())),
+        );
         attestations.push(AttestationEvidence {
             id: row.id,
             predicate_type: row.predicate_type,

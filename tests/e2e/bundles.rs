@@ -202,6 +202,10 @@ async fn dsse_bundles_signed_under_a_registered_ca_are_accepted() {
             v["attestations"][0]["signers"][0]["name"], "x509 CN=acme release pipeline",
             "{l}: {v}"
         );
+        assert_eq!(
+            v["attestations"][0]["signers"][1]["name"], "x509-ca acme-pki",
+            "{l}: the CA bundle that verified it is recorded for policies"
+        );
         let (_, listed, _) = app.cairn_json(&["attestations", &digest.to_string()]);
         assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{l}");
         app.stop().await;

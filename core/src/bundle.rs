@@ -110,14 +110,14 @@ impl IdentityPolicy {
             return Err(format!(
                 "SAN {} does not match {}",
                 shown(san),
-                self.subject.to_string()
+                self.subject
             ));
         }
         if !issuer.is_some_and(|v| self.issuer.is_match(v)) {
             return Err(format!(
                 "issuer {} does not match {}",
                 shown(issuer),
-                self.issuer.to_string()
+                self.issuer
             ));
         }
         let mut matched = Vec::new();
@@ -127,10 +127,10 @@ impl IdentityPolicy {
                 return Err(format!(
                     "claim {claim} {} does not match {}",
                     shown(value.as_deref()),
-                    matcher.to_string()
+                    matcher
                 ));
             }
-            matched.push(format!("{claim} {}", matcher.to_string()));
+            matched.push(format!("{claim} {}", matcher));
         }
         Ok(if matched.is_empty() {
             String::new()
@@ -463,11 +463,7 @@ fn match_policies(
     for (i, policy) in policies.iter().enumerate() {
         match policy.evaluate(san, issuer, claims) {
             Ok(extra) => {
-                let expected = format!(
-                    "expected {} from {}{extra}",
-                    policy.subject.to_string(),
-                    policy.issuer.to_string()
-                );
+                let expected = format!("expected {} from {}{extra}", policy.subject, policy.issuer);
                 let detail = if policies.len() == 1 {
                     format!("{seen} ({expected})")
                 } else {

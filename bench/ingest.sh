@@ -3,6 +3,7 @@
 #
 # Usage: bench/ingest.sh
 #   COUNT=20000 CONCURRENCY=32 ALGORITHM=ecdsa-p256   (defaults shown)
+#   SERVER_BIN=…/cairn-server   benchmark another build of the server (same load generator)
 #   CAIRN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cairn_bench
 #       also run against PostgreSQL: a fresh database cairn_bench_<pid> is created on that server
 #       (the database named in the URL is ignored) and dropped on exit.
@@ -21,7 +22,9 @@ cd "$root"
 
 echo "building release binaries…" >&2
 cargo build --release -p cairn-server -p cairn-loadgen >&2
-server_bin=$root/target/release/cairn-server
+# SERVER_BIN=/path/to/another/cairn-server compares another build (e.g. an older commit) with the
+# same load generator.
+server_bin=${SERVER_BIN:-$root/target/release/cairn-server}
 loadgen_bin=$root/target/release/cairn-loadgen
 
 # shellcheck source=bench/lib.sh

@@ -142,9 +142,14 @@ impl TransparencyLog {
         store: &Store,
         position: &LogPosition,
     ) -> Result<LogEntryReceipt, ApiError> {
-        let (proof, root) = store
-            .log_receipt_material(position.index, position.tree_size)
-            .await?;
+        let (proof, root) = match &position.proof {
+            Some(known) => known.clone(),
+            None => {
+                store
+                    .log_receipt_material(position.index, position.tree_size)
+                    .await?
+            }
+        };
         let checkpoint = self.sign(position.tree_size, root)?;
         Ok(LogEntryReceipt {
             log_index: position.index,

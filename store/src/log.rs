@@ -112,6 +112,10 @@ pub struct LogPosition {
     pub leaf_hash: Hash,
     /// The tree size right after the append that added this leaf.
     pub tree_size: u64,
+    /// The audit path to `tree_size` and that tree's root, when the append could compute them
+    /// from the subtree hashes it already held (every fresh append can; a re-post's original
+    /// entry cannot). Saves the receipt a read.
+    pub proof: Option<(Vec<Hash>, Hash)>,
 }
 
 /// A stored leaf.
@@ -288,14 +292,33 @@ pub(crate) async fn append(
         .bind(at.unix_millis())
         .execute(&mut **tx)
         .await?;
+    // Every node the receipts of this batch need is a frontier node or a new one: prove from
+    // memory (the same hashes just written).
+    let known: HashMap<NodeId, Hash> = frontier.iter().chain(&new_nodes).copied().collect();
+    let lookup = |id: NodeId| known.get(&id).copied();
+    let root = tlog::root_plan(new_size)
+        .assemble(&lookup)
+        .ok()
+        .and_then(|r| r.into_iter().next());
     Ok(hashes
         .iter()
         .enumerate()
-        .map(|(i, h)| LogPosition {
-            index: size + i as u64,
-            integrated_time: at,
-            leaf_hash: *h,
-            tree_size: new_size,
+        .map(|(i, h)| {
+            let index = size + i as u64;
+            let proof = root.and_then(|root| {
+                tlog::inclusion_plan(index, new_size)
+                    .ok()?
+                    .assemble(&lookup)
+                    .ok()
+                    .map(|p| (p, root))
+            });
+            LogPosition {
+                index,
+                integrated_time: at,
+                leaf_hash: *h,
+                tree_size: new_size,
+                proof,
+            }
         })
         .collect())
 }
@@ -323,6 +346,7 @@ pub(crate) async fn position_of(
     })?;
     let hash: Vec<u8> = row.try_get("leaf_hash")?;
     Ok(LogPosition {
+        proof: None,
         index: to_u64(row.try_get("idx")?)?,
         integrated_time: Timestamp::from_unix_millis(row.try_get("integrated_time")?),
         leaf_hash: to_hash(&hash, "leaf hash")?,

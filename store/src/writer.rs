@@ -406,6 +406,7 @@ async fn write_batch(
             let hash: Vec<u8> = row.try_get("leaf_hash")?;
             let index: i64 = row.try_get("idx")?;
             positions.entry(id).or_insert(LogPosition {
+                proof: None,
                 index: u64::try_from(index)
                     .map_err(|_| StoreError::Corrupt("negative log index".into()))?,
                 integrated_time: Timestamp::from_unix_millis(row.try_get("integrated_time")?),

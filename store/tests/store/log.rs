@@ -54,6 +54,17 @@ async fn every_write_is_logged_with_proofs_that_verify() {
         for (i, p) in positions.iter().enumerate() {
             assert_eq!(p.index, i as u64 + 1, "{l}");
             assert_eq!(p.tree_size, p.index + 1, "{l}");
+            // The proof computed in memory at append time is the one the stored subtrees give.
+            let (proof, root) = p.proof.clone().expect("a fresh append carries its proof");
+            assert_eq!(
+                proof,
+                store
+                    .log_inclusion_proof(p.index, p.tree_size)
+                    .await
+                    .unwrap(),
+                "{l}"
+            );
+            assert_eq!(root, store.log_root(p.tree_size).await.unwrap(), "{l}");
         }
         // Inclusion of every leaf in every later tree, consistency between every pair of sizes.
         let mut roots = vec![tlog::empty_root()];
@@ -143,9 +154,19 @@ async fn two_stores_on_one_database_build_one_gap_free_log() {
             }
         }
         let mut indexes = Vec::new();
+        let mut receipts = Vec::new();
         for t in tasks {
             let stored = t.await.unwrap().unwrap_or_else(|e| panic!("{l}: {e}"));
             indexes.push(stored[0].log.index);
+            receipts.push(stored[0].log.clone());
+        }
+        // Proofs computed at append time (batches of concurrent uploads) verify too.
+        for p in &receipts {
+            let (proof, root) = p.proof.clone().unwrap();
+            let entry = a.log_entry(p.index).await.unwrap().unwrap();
+            tlog::verify_inclusion(&entry.leaf_hash, p.index, p.tree_size, &proof, &root)
+                .unwrap_or_else(|e| panic!("{l}: {e}"));
+            assert_eq!(root, a.log_root(p.tree_size).await.unwrap(), "{l}");
         }
         indexes.sort_unstable();
         assert_eq!(

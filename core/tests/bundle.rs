@@ -616,3 +616,54 @@ fn an_empty_policy_list_is_an_error_not_a_pass() {
     .unwrap_err();
     assert_eq!(err.code(), cairn_core::Code::InvalidRequest);
 }
+
+/// The server's path for a key-signed bundle without a log entry: accepted only from a
+/// registered, active key, with the waived log check recorded as skipped (never silent); a
+/// revoked key is `key_revoked`, an unknown one `unknown_signer`.
+#[test]
+fn key_signed_uploads_without_a_log_entry_need_a_registered_key_and_say_so() {
+    use cairn_core::attestation::{AttestationError, TrustedKey};
+    use cairn_core::bundle_upload::{BundleTrust, verify_bundle_upload};
+    let rng = ring::rand::SystemRandom::new();
+    let key = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+    let other = SigningKey::generate(GenerateAlgorithm::EcdsaP256, &rng).unwrap();
+    let bytes = serde_json::to_vec(&key_only_bundle(&key)).unwrap();
+    let root = std::fs::read_to_string(
+        conformance_dir().join("../default-trust/production.trusted_root.json"),
+    )
+    .unwrap();
+    let sigstore = vec![("public-good".to_owned(), load_trusted_root(&root).unwrap())];
+    let trusted = |k: &SigningKey| TrustedKey {
+        name: "ci".into(),
+        public_key: k.public_key().clone(),
+    };
+    let trust = |keys: &[TrustedKey], revoked: &[TrustedKey]| {
+        verify_bundle_upload(
+            &bytes,
+            &BundleTrust {
+                sigstore: &sigstore,
+                x509: &[],
+                keys,
+                revoked,
+                now_ms: 0,
+            },
+        )
+    };
+    let ok = trust(&[trusted(&other), trusted(&key)], &[]).unwrap();
+    assert_eq!(ok.signers, vec![key.public_key().keyid().clone()]);
+    assert!(
+        ok.checks.iter().any(
+            |c| c.check == "tlog.inclusion" && c.result == cairn_core::verify::Outcome::Skipped
+        ),
+        "{:?}",
+        ok.checks
+    );
+    assert!(matches!(
+        trust(&[trusted(&other)], &[]),
+        Err(AttestationError::UnknownSigner(_))
+    ));
+    assert!(matches!(
+        trust(&[], &[trusted(&key)]),
+        Err(AttestationError::KeyRevoked(_))
+    ));
+}
